@@ -1,0 +1,34 @@
+# zendesk_fdw -- foreign data wrapper for the Zendesk Support API (PGXS build)
+
+MODULE_big = zendesk_fdw
+
+# The Zendesk client: no PostgreSQL header in these, so they build into the
+# unit tests and fuzzers too.
+CLIENT_OBJS = src/zd_http.o src/zd_parse.o src/zd_export.o src/zd_auth.o src/zd_url.o \
+	src/zd_resources.o
+# The PostgreSQL side.
+OBJS = zendesk_fdw.o src/zd_options.o src/zd_conn.o src/zd_columns.o \
+	src/zd_convert.o src/zd_scan.o \
+	$(CLIENT_OBJS)
+
+EXTENSION = zendesk_fdw
+DATA = zendesk_fdw--1.0.sql
+PGFILEDESC = "zendesk_fdw - foreign data wrapper for the Zendesk Support API"
+
+REGRESS = extension options scan auth https cancel
+REGRESS_OPTS = --load-extension=zendesk_fdw
+
+PKG_CONFIG ?= pkg-config
+PG_CPPFLAGS = -I$(srcdir)/src $(shell $(PKG_CONFIG) --cflags libcurl jansson)
+SHLIB_LINK = $(shell $(PKG_CONFIG) --libs libcurl jansson)
+# CI adds -Werror through ZD_WERROR=1 (scripts/setup.sh does).
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter $(if $(ZD_WERROR),-Werror)
+
+# No JIT bitcode: it needs clang at install time and buys nothing here.
+override with_llvm := no
+
+EXTRA_CLEAN = tests/client/build
+
+PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

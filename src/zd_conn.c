@@ -1,0 +1,504 @@
+/*-------------------------------------------------------------------------
+ *
+ * zd_conn.c
+ *		  Connections to Zendesk: the per-backend handle cache, the
+ *		  interruptible wait, authentication, and HTTP errors as SQL errors.
+ *
+ * One ZdHttp (one libcurl multi + easy handle, hence one kept-alive
+ * connection) per user mapping, cached for the life of the backend and
+ * dropped when a server or user mapping changes.  Requests are driven from
+ * a WaitEventSet that watches libcurl's sockets and the process latch, so a
+ * query cancel, statement_timeout or pg_terminate_backend ends a request at
+ * once: CHECK_FOR_INTERRUPTS runs here, after libcurl has returned, never
+ * inside a libcurl callback.  This is the only file that turns a failed
+ * request into an ereport.
+ *
+ * IDENTIFICATION
+ *		  src/zd_conn.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <time.h>
+
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+#include "utils/wait_event.h"
+
+#include "zendesk_fdw.h"
+#include "zd_auth.h"
+#include "zd_parse.h"
+
+/* a body larger than this is refused: a 1000-record page is ~1-5 MB */
+#define ZD_MAX_BODY_BYTES (256L * 1024 * 1024)
+
+/* renew a client-credentials token this many seconds before it expires */
+#define ZD_TOKEN_RENEW_MARGIN_S 60
+
+struct ZdConn
+{
+	Oid			umid;			/* hash key */
+	ZdHttp	   *http;
+	char	   *access_token;	/* malloc'd; client-credentials grant */
+	time_t		token_renew_at;
+	bool		invalidated;
+};
+
+static HTAB *conn_hash = NULL;
+
+static void
+conn_reset(ZdConn *conn)
+{
+	zd_http_destroy(conn->http);
+	conn->http = NULL;
+	zd_secret_free(conn->access_token);
+	conn->access_token = NULL;
+	conn->invalidated = false;
+}
+
+static void
+conn_inval_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	HASH_SEQ_STATUS scan;
+	ZdConn	   *conn;
+
+	/* Any change to a server or user mapping drops every cached handle. */
+	hash_seq_init(&scan, conn_hash);
+	while ((conn = hash_seq_search(&scan)) != NULL)
+		conn->invalidated = true;
+}
+
+static void
+conn_exit_callback(int code, Datum arg)
+{
+	HASH_SEQ_STATUS scan;
+	ZdConn	   *conn;
+
+	hash_seq_init(&scan, conn_hash);
+	while ((conn = hash_seq_search(&scan)) != NULL)
+		conn_reset(conn);
+}
+
+/*
+ * zd_conn_get
+ *		The cached connection of the options' user mapping.
+ */
+ZdConn *
+zd_conn_get(const ZdOptions *options)
+{
+	ZdConn	   *conn;
+	bool		found;
+
+	if (conn_hash == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(ZdConn);
+		conn_hash = hash_create("zendesk_fdw connections", 8, &ctl,
+								HASH_ELEM | HASH_BLOBS);
+		CacheRegisterSyscacheCallback(FOREIGNSERVEROID, conn_inval_callback, (Datum) 0);
+		CacheRegisterSyscacheCallback(USERMAPPINGOID, conn_inval_callback, (Datum) 0);
+		on_proc_exit(conn_exit_callback, (Datum) 0);
+	}
+
+	conn = hash_search(conn_hash, &options->umid, HASH_ENTER, &found);
+	if (!found)
+	{
+		conn->http = NULL;
+		conn->access_token = NULL;
+		conn->invalidated = false;
+	}
+	if (conn->invalidated)
+		conn_reset(conn);
+	if (conn->http == NULL)
+	{
+		conn->http = zd_http_create();
+		if (conn->http == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("could not create an HTTP handle for Zendesk")));
+	}
+	return conn;
+}
+
+/*
+ * zd_url_path
+ *		The path and query of an absolute URL: what messages show.
+ */
+const char *
+zd_url_path(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	if (p == NULL)
+		return url;
+	p = strchr(p + 3, '/');
+	return p ? p : "/";
+}
+
+static void
+report_transport_error(const ZdOptions *options, const char *method,
+					   const char *url, ZdHttpError err, const char *message)
+{
+	const char *path = zd_url_path(url);
+
+	switch (err)
+	{
+		case ZD_HTTP_ERR_CONNECT:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("could not connect to Zendesk server \"%s\"", options->server_name),
+					 errdetail("%s (%s %s).", message, method, path),
+					 errhint("Check the server's subdomain or url option.")));
+			break;
+		case ZD_HTTP_ERR_TLS:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("could not make a verified TLS connection to Zendesk server \"%s\"",
+							options->server_name),
+					 errdetail("%s (%s %s).", message, method, path),
+					 errhint("If the server's certificate comes from a private certificate authority, a superuser can set the server option ca_file.")));
+			break;
+		case ZD_HTTP_ERR_TIMEOUT:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("Zendesk request to server \"%s\" timed out", options->server_name),
+					 errdetail("%s (%s %s).", message, method, path),
+					 errhint("The server options timeout and connect_timeout set the limits, in seconds.")));
+			break;
+		case ZD_HTTP_ERR_TOO_LARGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("Zendesk response from server \"%s\" is too large", options->server_name),
+					 errdetail("%s (%s %s).", message, method, path),
+					 errhint("Lower the server option page_size.")));
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("Zendesk request to server \"%s\" failed", options->server_name),
+					 errdetail("%s (%s %s).", message, method, path)));
+	}
+}
+
+/*
+ * wait_for_request
+ *		Drive the started request to its end, waiting on libcurl's sockets
+ *		and the latch; interrupts are served as soon as they arrive.
+ */
+static void
+wait_for_request(ZdHttp *http)
+{
+	pgstat_report_wait_start(PG_WAIT_EXTENSION);
+	PG_TRY();
+	{
+		ZdHttpWait	wait;
+
+		while (!zd_http_poll(http, &wait))
+		{
+			WaitEventSet *set;
+			WaitEvent	occurred[ZD_HTTP_MAX_SOCKETS + 2];
+			int			n;
+			bool		latch_set = false;
+			long		timeout = wait.timeout_ms;
+
+			/* libcurl always has a socket or a timer; be safe if not */
+			if (wait.nsockets == 0 && timeout < 0)
+				timeout = 100;
+
+			set = CreateWaitEventSet(CurrentMemoryContext, wait.nsockets + 2);
+			AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+			AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+			for (int i = 0; i < wait.nsockets; i++)
+			{
+				uint32		events = (wait.sockets[i].want_read ? WL_SOCKET_READABLE : 0) |
+					(wait.sockets[i].want_write ? WL_SOCKET_WRITEABLE : 0);
+
+				if (events != 0)
+					AddWaitEventToSet(set, events, wait.sockets[i].fd, NULL, NULL);
+			}
+			n = WaitEventSetWait(set, timeout, occurred, lengthof(occurred),
+								 PG_WAIT_EXTENSION);
+			FreeWaitEventSet(set);
+
+			if (n == 0)
+				zd_http_timer_expired(http);
+			for (int i = 0; i < n; i++)
+			{
+				if (occurred[i].events & WL_LATCH_SET)
+					latch_set = true;
+				else
+					zd_http_socket_ready(http, occurred[i].fd,
+										 (occurred[i].events & WL_SOCKET_READABLE) != 0,
+										 (occurred[i].events & WL_SOCKET_WRITEABLE) != 0);
+			}
+			/* libcurl's own timers (timeouts) also run while sockets are busy */
+			if (!zd_http_poll(http, &wait) && wait.timeout_ms == 0)
+				zd_http_timer_expired(http);
+			if (latch_set)
+			{
+				ResetLatch(MyLatch);
+				CHECK_FOR_INTERRUPTS();
+			}
+		}
+	}
+	PG_CATCH();
+	{
+		/* cancelled: drop the transfer, so the connection is closed now */
+		zd_http_abort(http);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	pgstat_report_wait_end();
+}
+
+/*
+ * perform
+ *		One request, start to end; transport failures are raised here.
+ */
+static void
+perform(ZdConn *conn, const ZdOptions *options, const char *method,
+		const char *url, const char *authorization, const char *body,
+		ZdHttpResponse *response)
+{
+	ZdHttpRequest request = {0};
+	ZdHttpError err;
+
+	request.method = method;
+	request.url = url;
+	request.authorization = authorization;
+	request.body = body;
+	request.content_type = "application/json";
+	request.ca_file = options->ca_file;
+	request.allow_plain_http = options->plain_http;
+	request.connect_timeout_ms = options->connect_timeout_ms;
+	request.timeout_ms = options->timeout_ms;
+	request.max_body_bytes = ZD_MAX_BODY_BYTES;
+
+	err = zd_http_start(conn->http, &request);
+	if (err == ZD_HTTP_OK)
+	{
+		wait_for_request(conn->http);
+		err = zd_http_result(conn->http, response);
+	}
+	if (err != ZD_HTTP_OK)
+		report_transport_error(options, method, url, err,
+							   zd_http_error_message(conn->http));
+}
+
+static const char *
+credentials_hint(const ZdOptions *options)
+{
+	switch (options->auth_method)
+	{
+		case ZD_AUTH_OAUTH_CLIENT_CREDENTIALS:
+			return "check the oauth_client_id and oauth_client_secret of the user mapping";
+		case ZD_AUTH_OAUTH_TOKEN:
+			return "check the oauth_token of the user mapping";
+		case ZD_AUTH_API_TOKEN:
+			return "check the email and api_token of the user mapping";
+	}
+	return "check the user mapping";
+}
+
+/*
+ * report_status_error
+ *		A Zendesk answer other than 200, as an SQL error with Zendesk's words.
+ */
+static void
+report_status_error(ZdConn *conn, const ZdOptions *options, const char *method,
+					const char *url, const ZdHttpResponse *response)
+{
+	char		said[512];
+	const char *path = zd_url_path(url);
+
+	zd_error_text(response->body, response->body_len, said, sizeof(said));
+
+	switch (response->status)
+	{
+		case 401:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+					 errmsg("Zendesk rejected the credentials of the user mapping for server \"%s\"",
+							options->server_name),
+					 errdetail("HTTP 401 from %s %s: %s", method, path, said),
+					 errhint("%s for server \"%s\".", credentials_hint(options),
+							 options->server_name)));
+			break;
+		case 403:
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("Zendesk refused access to %s on server \"%s\"", path,
+							options->server_name),
+					 errdetail("HTTP 403 from %s %s: %s", method, path, said),
+					 errhint("Incremental exports need a Zendesk admin, and OAuth clients need the \"read\" scope.")));
+			break;
+		case 404:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("Zendesk server \"%s\" has no %s", options->server_name, path),
+					 errdetail("HTTP 404 from %s %s: %s", method, path, said),
+					 errhint("Check the server's subdomain or url option.")));
+			break;
+		case 429:
+			{
+				const char *retry_after = zd_http_header(conn->http, "Retry-After");
+
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_ERROR),
+						 errmsg("Zendesk rate limit reached on server \"%s\"", options->server_name),
+						 errdetail("HTTP 429 from %s %s: %s; Retry-After: %s", method, path,
+								   said, retry_after ? retry_after : "(none)"),
+						 errhint("Other integrations share the account's export quota; try again later.")));
+			}
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("Zendesk server \"%s\" answered HTTP %ld", options->server_name,
+							response->status),
+					 errdetail("HTTP %ld from %s %s: %s", response->status, method, path, said)));
+	}
+}
+
+/*
+ * fetch_access_token
+ *		The client-credentials grant: a fresh access token for this mapping.
+ */
+static void
+fetch_access_token(ZdConn *conn, const ZdOptions *options)
+{
+	char	   *url = psprintf("%s/oauth/tokens", options->base_url);
+	char	   *body;
+	ZdHttpResponse response;
+	char		err[256];
+	char	   *token;
+	long		expires_in;
+
+	body = zd_oauth_client_credentials_body(options->oauth_client_id,
+											options->oauth_client_secret,
+											options->oauth_scope);
+	if (body == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	PG_TRY();
+	{
+		perform(conn, options, "POST", url, NULL, body, &response);
+	}
+	PG_FINALLY();
+	{
+		zd_secret_free(body);
+	}
+	PG_END_TRY();
+
+	if (response.status != 200)
+	{
+		char		said[512];
+
+		zd_error_text(response.body, response.body_len, said, sizeof(said));
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg("Zendesk refused an OAuth access token to the user mapping for server \"%s\"",
+						options->server_name),
+				 errdetail("HTTP %ld from POST /oauth/tokens: %s", response.status, said),
+				 errhint("Check oauth_client_id and oauth_client_secret: the OAuth client must be confidential, and its secret is shown once, when it is created in Admin Center.")));
+	}
+	if (!zd_token_parse(response.body, response.body_len, &token, &expires_in,
+						err, sizeof(err)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+				 errmsg("invalid OAuth token response from Zendesk server \"%s\"",
+						options->server_name),
+				 errdetail("%s (POST /oauth/tokens).", err)));
+
+	zd_secret_free(conn->access_token);
+	conn->access_token = token;
+	if (expires_in > 0)
+		conn->token_renew_at = time(NULL) + Max(expires_in - ZD_TOKEN_RENEW_MARGIN_S,
+												expires_in / 2);
+	else
+		conn->token_renew_at = (time_t) -1;
+}
+
+/*
+ * The Authorization header for the mapping's method (malloc'd).  Not inlined:
+ * its caller sets up a PG_TRY, and gcc's -Wclobbered misreads the merge.
+ */
+static pg_noinline char *
+authorization_header(ZdConn *conn, const ZdOptions *options)
+{
+	char	   *header = NULL;
+
+	switch (options->auth_method)
+	{
+		case ZD_AUTH_OAUTH_CLIENT_CREDENTIALS:
+			if (conn->access_token == NULL ||
+				(conn->token_renew_at != (time_t) -1 && time(NULL) >= conn->token_renew_at))
+				fetch_access_token(conn, options);
+			header = zd_auth_bearer(conn->access_token);
+			break;
+		case ZD_AUTH_OAUTH_TOKEN:
+			header = zd_auth_bearer(options->oauth_token);
+			break;
+		case ZD_AUTH_API_TOKEN:
+			header = zd_auth_basic(options->email, options->api_token);
+			break;
+	}
+	if (header == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	return header;
+}
+
+/*
+ * get_with_credentials
+ *		One GET with the mapping's Authorization header, wiped afterwards.
+ */
+static void
+get_with_credentials(ZdConn *conn, const ZdOptions *options, const char *url,
+					 ZdHttpResponse *response)
+{
+	char	   *authorization = authorization_header(conn, options);
+
+	PG_TRY();
+	{
+		perform(conn, options, "GET", url, authorization, NULL, response);
+	}
+	PG_FINALLY();
+	{
+		zd_secret_free(authorization);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * zd_conn_get_page
+ *		GET url with the mapping's credentials; returns only on HTTP 200.
+ *		A client-credentials token Zendesk calls invalid is renewed once.
+ */
+void
+zd_conn_get_page(ZdConn *conn, const ZdOptions *options, const char *url,
+				 ZdHttpResponse *response)
+{
+	get_with_credentials(conn, options, url, response);
+	if (response->status == 401 &&
+		options->auth_method == ZD_AUTH_OAUTH_CLIENT_CREDENTIALS &&
+		zd_error_is_invalid_token(response->body, response->body_len))
+	{
+		zd_secret_free(conn->access_token);
+		conn->access_token = NULL;
+		get_with_credentials(conn, options, url, response);
+	}
+	if (response->status != 200)
+		report_status_error(conn, options, "GET", url, response);
+}

@@ -1,0 +1,33 @@
+/*-------------------------------------------------------------------------
+ *
+ * zd_convert.h
+ *		  JSON records to PostgreSQL datums: the one bridge between jansson
+ *		  and PostgreSQL.
+ *
+ * Files that include this header include jansson.h, so they must not
+ * include utils/builtins.h (its fmgrprotos.h declares a json_object() that
+ * collides with jansson's).
+ *
+ * IDENTIFICATION
+ *		  src/zd_convert.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ZD_CONVERT_H
+#define ZD_CONVERT_H
+
+#include "postgres.h"
+
+#include <jansson.h>
+
+#include "utils/relcache.h"
+
+#include "zd_columns.h"
+
+typedef struct ZdConverter ZdConverter;
+
+extern ZdConverter *zd_converter_create(Relation rel);
+extern void zd_convert_record(ZdConverter *conv, json_t *record,
+							  Datum *values, bool *nulls);
+
+#endif							/* ZD_CONVERT_H */

@@ -1,0 +1,145 @@
+/*-------------------------------------------------------------------------
+ *
+ * zd_export.c
+ *		  The pagination state machine of Zendesk's incremental exports.
+ *
+ * Zendesk puts a non-null after_url/next_page on the last page too (zendesk-
+ * api.md §3.2, §4.3), so the only end is end_of_stream.  Pagination URLs are
+ * absolute; following one verbatim would send our credentials wherever the
+ * response points, so a URL off the configured base is an error.
+ *
+ * IDENTIFICATION
+ *		  src/zd_export.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zd_export.h"
+#include "zd_url.h"
+
+/*
+ * zd_export_first_path
+ *		Path and query of the first request of an export (malloc'd).
+ */
+char *
+zd_export_first_path(const ZdResource *resource, const ZdExportParams *params)
+{
+	char		buf[512];
+
+	snprintf(buf, sizeof(buf), "%s?start_time=%lld&per_page=%d%s%s",
+			 resource->export_path, params->start_time, params->per_page,
+			 (resource->has_deleted && !params->include_deleted) ? "&exclude_deleted=true" : "",
+			 resource->has_support_type_scope ? "&support_type_scope=all" : "");
+	return strdup(buf);
+}
+
+/*
+ * zd_export_begin
+ *		Set up the state machine; ex->next_url is the first request.
+ */
+bool
+zd_export_begin(ZdExport *ex, const char *base_url, const ZdResource *resource,
+				const ZdExportParams *params, char *errbuf, size_t errlen)
+{
+	char	   *path;
+	size_t		len;
+
+	memset(ex, 0, sizeof(*ex));
+	ex->resource = resource;
+	ex->base_url = strdup(base_url);
+	path = zd_export_first_path(resource, params);
+	if (ex->base_url == NULL || path == NULL)
+	{
+		free(path);
+		zd_export_end(ex);
+		snprintf(errbuf, errlen, "out of memory");
+		return false;
+	}
+	len = strlen(ex->base_url);
+	while (len > 0 && ex->base_url[len - 1] == '/')
+		ex->base_url[--len] = '\0';
+	ex->next_url = malloc(len + strlen(path) + 1);
+	if (ex->next_url == NULL)
+	{
+		free(path);
+		zd_export_end(ex);
+		snprintf(errbuf, errlen, "out of memory");
+		return false;
+	}
+	strcpy(ex->next_url, ex->base_url);
+	strcat(ex->next_url, path);
+	free(path);
+	return true;
+}
+
+/*
+ * zd_export_advance
+ *		Take in a parsed page: decide the next request or the end.
+ */
+bool
+zd_export_advance(ZdExport *ex, const ZdPage *page, char *errbuf, size_t errlen)
+{
+	char	   *next;
+
+	ex->pages++;
+	if (page->after_cursor != NULL)
+	{
+		char	   *cursor = strdup(page->after_cursor);
+
+		if (cursor == NULL)
+		{
+			snprintf(errbuf, errlen, "out of memory");
+			return false;
+		}
+		free(ex->last_cursor);
+		ex->last_cursor = cursor;
+	}
+
+	if (page->end_of_stream)
+	{
+		free(ex->next_url);
+		ex->next_url = NULL;
+		ex->finished = true;
+		return true;
+	}
+	if (page->next_url == NULL)
+	{
+		snprintf(errbuf, errlen,
+				 "the page has end_of_stream false but no URL for the next page");
+		return false;
+	}
+	if (!zd_url_on_base(ex->base_url, page->next_url))
+	{
+		snprintf(errbuf, errlen,
+				 "the next page is on another host or path than the server's base URL: %.200s",
+				 page->next_url);
+		return false;
+	}
+	if (strcmp(page->next_url, ex->next_url) == 0)
+	{
+		snprintf(errbuf, errlen,
+				 "the export position stopped advancing (the next page is the page just read)");
+		return false;
+	}
+	next = strdup(page->next_url);
+	if (next == NULL)
+	{
+		snprintf(errbuf, errlen, "out of memory");
+		return false;
+	}
+	free(ex->next_url);
+	ex->next_url = next;
+	return true;
+}
+
+void
+zd_export_end(ZdExport *ex)
+{
+	free(ex->base_url);
+	free(ex->next_url);
+	free(ex->last_cursor);
+	memset(ex, 0, sizeof(*ex));
+}

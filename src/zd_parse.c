@@ -1,0 +1,301 @@
+/*-------------------------------------------------------------------------
+ *
+ * zd_parse.c
+ *		  Parsing of Zendesk response bodies with jansson.
+ *
+ * Export pages are checked for the keys the pagination state machines rely
+ * on, with their types, so that a malformed page is reported as such instead
+ * of ending a stream early.  Bodies are parsed with JSON_ALLOW_NUL: a single
+ * \u0000 in one comment must not fail the whole page (the conversion layer
+ * states what becomes of it).
+ *
+ * IDENTIFICATION
+ *		  src/zd_parse.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "zd_parse.h"
+
+static void
+describe_json_error(const json_error_t *jerr, char *errbuf, size_t errlen)
+{
+	snprintf(errbuf, errlen, "invalid JSON at byte %d: %s",
+			 jerr->position, jerr->text);
+}
+
+/*
+ * zd_page_parse
+ *		Parse one export page.  On failure returns false with errbuf set and
+ *		nothing left to free.
+ */
+bool
+zd_page_parse(const char *body, size_t len, const char *result_key,
+			  ZdStreamKind kind, ZdPage *page, char *errbuf, size_t errlen)
+{
+	json_error_t jerr;
+	json_t	   *eos;
+	const char *url_key = (kind == ZD_STREAM_CURSOR) ? "after_url" : "next_page";
+	json_t	   *url;
+
+	memset(page, 0, sizeof(*page));
+	page->end_time = -1;
+
+	page->root = json_loadb(body, len, JSON_ALLOW_NUL, &jerr);
+	if (page->root == NULL)
+	{
+		describe_json_error(&jerr, errbuf, errlen);
+		return false;
+	}
+	if (!json_is_object(page->root))
+	{
+		snprintf(errbuf, errlen, "the page is not a JSON object");
+		goto bad;
+	}
+
+	page->records = json_object_get(page->root, result_key);
+	if (!json_is_array(page->records))
+	{
+		snprintf(errbuf, errlen, "the page has no \"%s\" array", result_key);
+		goto bad;
+	}
+	page->nrecords = json_array_size(page->records);
+	for (size_t i = 0; i < page->nrecords; i++)
+	{
+		if (!json_is_object(json_array_get(page->records, i)))
+		{
+			snprintf(errbuf, errlen, "element %zu of \"%s\" is not an object",
+					 i, result_key);
+			goto bad;
+		}
+	}
+
+	eos = json_object_get(page->root, "end_of_stream");
+	if (!json_is_boolean(eos))
+	{
+		snprintf(errbuf, errlen, "the page has no boolean \"end_of_stream\"");
+		goto bad;
+	}
+	page->end_of_stream = json_is_true(eos);
+
+	url = json_object_get(page->root, url_key);
+	if (url != NULL && !json_is_null(url) && !json_is_string(url))
+	{
+		snprintf(errbuf, errlen, "\"%s\" is neither a string nor null", url_key);
+		goto bad;
+	}
+	page->next_url = json_is_string(url) ? json_string_value(url) : NULL;
+
+	if (kind == ZD_STREAM_CURSOR)
+	{
+		json_t	   *cursor = json_object_get(page->root, "after_cursor");
+
+		if (cursor != NULL && !json_is_null(cursor) && !json_is_string(cursor))
+		{
+			snprintf(errbuf, errlen, "\"after_cursor\" is neither a string nor null");
+			goto bad;
+		}
+		page->after_cursor = json_is_string(cursor) ? json_string_value(cursor) : NULL;
+	}
+	else
+	{
+		json_t	   *end_time = json_object_get(page->root, "end_time");
+
+		if (!json_is_integer(end_time))
+		{
+			snprintf(errbuf, errlen, "the page has no integer \"end_time\"");
+			goto bad;
+		}
+		page->end_time = json_integer_value(end_time);
+	}
+	return true;
+
+bad:
+	json_decref(page->root);
+	memset(page, 0, sizeof(*page));
+	return false;
+}
+
+void
+zd_page_free(ZdPage *page)
+{
+	if (page->root != NULL)
+		json_decref(page->root);
+	memset(page, 0, sizeof(*page));
+}
+
+/* Copy text into buf as one printable line of at most buflen-1 bytes. */
+static void
+copy_one_line(char *buf, size_t buflen, const char *text, size_t len)
+{
+	size_t		o = 0;
+
+	for (size_t i = 0; i < len && o + 1 < buflen; i++)
+	{
+		unsigned char c = (unsigned char) text[i];
+
+		buf[o++] = (c < 0x20 || c == 0x7f) ? ' ' : (char) c;
+	}
+	while (o > 0 && buf[o - 1] == ' ')
+		o--;
+	buf[o] = '\0';
+}
+
+static const char *
+string_member(json_t *obj, const char *key)
+{
+	json_t	   *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static void
+join_two(char *buf, size_t buflen, const char *a, const char *b)
+{
+	char		tmp[1024];
+
+	if (a && b)
+		snprintf(tmp, sizeof(tmp), "%s: %s", a, b);
+	else
+		snprintf(tmp, sizeof(tmp), "%s", a ? a : b);
+	copy_one_line(buf, buflen, tmp, strlen(tmp));
+}
+
+/*
+ * zd_error_text
+ *		Zendesk's own words from an error body, as one line.
+ *
+ * Knows the shapes Zendesk uses: {"error":"Code","description":"text"},
+ * {"error":{"title","message"}}, {"errors":[{"code","title"}]}, OAuth's
+ * {"error","error_description"}, and plain text (the account-wide 429).
+ */
+void
+zd_error_text(const char *body, size_t len, char *buf, size_t buflen)
+{
+	json_t	   *root;
+	json_error_t jerr;
+
+	buf[0] = '\0';
+	root = json_loadb(body, len, JSON_ALLOW_NUL, &jerr);
+	if (root != NULL && json_is_object(root))
+	{
+		json_t	   *error = json_object_get(root, "error");
+		json_t	   *errors = json_object_get(root, "errors");
+
+		if (json_is_string(error))
+		{
+			const char *desc = string_member(root, "description");
+
+			if (desc == NULL)
+				desc = string_member(root, "error_description");
+			join_two(buf, buflen, json_string_value(error), desc);
+		}
+		else if (json_is_object(error))
+			join_two(buf, buflen, string_member(error, "title") ? string_member(error, "title") : "error",
+					 string_member(error, "message"));
+		else if (json_is_array(errors) && json_is_object(json_array_get(errors, 0)))
+		{
+			json_t	   *first = json_array_get(errors, 0);
+			const char *code = string_member(first, "code");
+
+			join_two(buf, buflen, code ? code : "error",
+					 string_member(first, "title") ? string_member(first, "title")
+					 : string_member(first, "detail"));
+		}
+	}
+	if (root != NULL)
+		json_decref(root);
+	if (buf[0] != '\0')
+		return;
+
+	/* not JSON we know: an HTML page or plain text */
+	{
+		size_t		i = 0;
+
+		while (i < len && isspace((unsigned char) body[i]))
+			i++;
+		if (i < len && body[i] == '<')
+			snprintf(buf, buflen, "an HTML page (%zu bytes)", len);
+		else if (i == len)
+			snprintf(buf, buflen, "an empty body");
+		else
+		{
+			size_t		end = i;
+
+			while (end < len && body[end] != '\n' && end - i < 300)
+				end++;
+			copy_one_line(buf, buflen, body + i, end - i);
+		}
+	}
+}
+
+/*
+ * zd_error_is_invalid_token
+ *		Is this 401 body OAuth's "invalid_token" (expired or revoked token)?
+ */
+bool
+zd_error_is_invalid_token(const char *body, size_t len)
+{
+	json_error_t jerr;
+	json_t	   *root = json_loadb(body, len, 0, &jerr);
+	bool		result = false;
+
+	if (root != NULL)
+	{
+		const char *error = json_is_object(root) ? string_member(root, "error") : NULL;
+
+		result = error != NULL && strcmp(error, "invalid_token") == 0;
+		json_decref(root);
+	}
+	return result;
+}
+
+/*
+ * zd_token_parse
+ *		Read access_token and expires_in from an OAuth token response.
+ *		*access_token is malloc'd; the caller frees it.
+ */
+bool
+zd_token_parse(const char *body, size_t len, char **access_token,
+			   long *expires_in, char *errbuf, size_t errlen)
+{
+	json_error_t jerr;
+	json_t	   *root = json_loadb(body, len, 0, &jerr);
+	const char *token;
+	json_t	   *expires;
+
+	*access_token = NULL;
+	*expires_in = -1;
+	if (root == NULL)
+	{
+		describe_json_error(&jerr, errbuf, errlen);
+		return false;
+	}
+	token = json_is_object(root) ? string_member(root, "access_token") : NULL;
+	if (token == NULL || token[0] == '\0')
+	{
+		snprintf(errbuf, errlen, "the token response has no \"access_token\"");
+		json_decref(root);
+		return false;
+	}
+	expires = json_object_get(root, "expires_in");
+	if (json_is_integer(expires))
+		*expires_in = (long) json_integer_value(expires);
+	else if (expires != NULL && !json_is_null(expires))
+	{
+		snprintf(errbuf, errlen, "\"expires_in\" of the token response is not an integer");
+		json_decref(root);
+		return false;
+	}
+	*access_token = strdup(token);
+	json_decref(root);
+	if (*access_token == NULL)
+	{
+		snprintf(errbuf, errlen, "out of memory");
+		return false;
+	}
+	return true;
+}

@@ -1,0 +1,50 @@
+/*-------------------------------------------------------------------------
+ *
+ * zd_parse.h
+ *		  Parsing of Zendesk response bodies: export pages, error bodies,
+ *		  OAuth token responses.
+ *
+ * No PostgreSQL header here.  A parsed page owns its jansson tree; the
+ * caller frees it with zd_page_free on every path (the backend does it from
+ * a memory-context reset callback).
+ *
+ * IDENTIFICATION
+ *		  src/zd_parse.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ZD_PARSE_H
+#define ZD_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "zd_resources.h"
+
+typedef struct ZdPage
+{
+	json_t	   *root;			/* owned */
+	json_t	   *records;		/* borrowed from root: the result array */
+	size_t		nrecords;
+	bool		end_of_stream;
+	const char *next_url;		/* after_url or next_page; borrowed, may be NULL */
+	const char *after_cursor;	/* cursor pages only; borrowed, may be NULL */
+	long long	end_time;		/* time pages only, else -1 */
+} ZdPage;
+
+extern bool zd_page_parse(const char *body, size_t len, const char *result_key,
+						  ZdStreamKind kind, ZdPage *page,
+						  char *errbuf, size_t errlen);
+extern void zd_page_free(ZdPage *page);
+
+extern void zd_error_text(const char *body, size_t len,
+						  char *buf, size_t buflen);
+extern bool zd_error_is_invalid_token(const char *body, size_t len);
+
+extern bool zd_token_parse(const char *body, size_t len,
+						   char **access_token, long *expires_in,
+						   char *errbuf, size_t errlen);
+
+#endif							/* ZD_PARSE_H */

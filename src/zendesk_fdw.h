@@ -1,0 +1,78 @@
+/*-------------------------------------------------------------------------
+ *
+ * zendesk_fdw.h
+ *		  Declarations shared by the PostgreSQL side of zendesk_fdw.
+ *
+ * The Zendesk client (zd_http, zd_parse, zd_export, zd_auth, zd_url,
+ * zd_resources) has headers of its own and no PostgreSQL in it; this header
+ * is for the files that translate between it and PostgreSQL.
+ *
+ * IDENTIFICATION
+ *		  src/zendesk_fdw.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ZENDESK_FDW_H
+#define ZENDESK_FDW_H
+
+#include "postgres.h"
+
+#include "foreign/foreign.h"
+#include "nodes/pg_list.h"
+#include "utils/relcache.h"
+
+#include "zd_http.h"
+#include "zd_resources.h"
+
+/* How a user mapping authenticates. */
+typedef enum ZdAuthMethod
+{
+	ZD_AUTH_OAUTH_CLIENT_CREDENTIALS,
+	ZD_AUTH_OAUTH_TOKEN,
+	ZD_AUTH_API_TOKEN
+} ZdAuthMethod;
+
+/* Everything a scan needs from the server, user mapping and table options. */
+typedef struct ZdOptions
+{
+	Oid			serverid;
+	Oid			umid;
+	char	   *server_name;
+	char	   *base_url;		/* from url, or https://<subdomain>.zendesk.com */
+	bool		plain_http;		/* base_url is http to a loopback host */
+	char	   *ca_file;
+	int			timeout_ms;
+	int			connect_timeout_ms;
+	int			page_size;
+	const ZdResource *resource;
+	bool		include_deleted;
+
+	ZdAuthMethod auth_method;
+	char	   *email;
+	char	   *api_token;
+	char	   *oauth_client_id;
+	char	   *oauth_client_secret;
+	char	   *oauth_scope;
+	char	   *oauth_token;
+} ZdOptions;
+
+/* in zd_options.c */
+extern void zd_validate_options(List *options, Oid catalog);
+extern ZdOptions *zd_get_options(Oid foreigntableid, bool with_credentials);
+
+/* in zd_conn.c */
+typedef struct ZdConn ZdConn;
+extern ZdConn *zd_conn_get(const ZdOptions *options);
+extern void zd_conn_get_page(ZdConn *conn, const ZdOptions *options,
+							 const char *url, ZdHttpResponse *response);
+extern const char *zd_url_path(const char *url);
+
+/* in zd_scan.c */
+typedef struct ZdScan ZdScan;
+extern ZdScan *zd_scan_begin(const ZdOptions *options, Relation rel);
+extern bool zd_scan_next(ZdScan *scan, Datum *values, bool *nulls);
+extern void zd_scan_restart(ZdScan *scan);
+extern void zd_scan_end(ZdScan *scan);
+extern char *zd_scan_first_request(const ZdOptions *options);
+
+#endif							/* ZENDESK_FDW_H */
