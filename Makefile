@@ -16,7 +16,7 @@ DATA = zendesk_fdw--1.0.sql
 PGFILEDESC = "zendesk_fdw - foreign data wrapper for the Zendesk Support API"
 
 REGRESS = extension options scan auth https cancel
-REGRESS_OPTS = --load-extension=zendesk_fdw
+REGRESS_OPTS = --encoding=UTF8 --no-locale
 
 PKG_CONFIG ?= pkg-config
 PG_CPPFLAGS = -I$(srcdir)/src $(shell $(PKG_CONFIG) --cflags libcurl jansson)

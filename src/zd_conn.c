@@ -300,13 +300,13 @@ credentials_hint(const ZdOptions *options)
 	switch (options->auth_method)
 	{
 		case ZD_AUTH_OAUTH_CLIENT_CREDENTIALS:
-			return "check the oauth_client_id and oauth_client_secret of the user mapping";
+			return "Check the oauth_client_id and oauth_client_secret of the user mapping";
 		case ZD_AUTH_OAUTH_TOKEN:
-			return "check the oauth_token of the user mapping";
+			return "Check the oauth_token of the user mapping";
 		case ZD_AUTH_API_TOKEN:
-			return "check the email and api_token of the user mapping";
+			return "Check the email and api_token of the user mapping";
 	}
-	return "check the user mapping";
+	return "Check the user mapping";
 }
 
 /*

@@ -21,19 +21,90 @@
 #include "zd_url.h"
 
 /*
+ * sticky_params
+ *		The parameters that decide which records the export holds, as
+ *		"&name=value..." (empty when none).  Whether Zendesk keeps them in its
+ *		cursor is not documented (zendesk-api.md §16), and its after_url does
+ *		not carry them (observed), so every request of the export sends them.
+ */
+static void
+sticky_params(const ZdResource *resource, const ZdExportParams *params,
+			  char *buf, size_t buflen)
+{
+	snprintf(buf, buflen, "%s%s",
+			 (resource->has_deleted && !params->include_deleted) ? "&exclude_deleted=true" : "",
+			 resource->has_support_type_scope ? "&support_type_scope=all" : "");
+}
+
+/*
  * zd_export_first_path
  *		Path and query of the first request of an export (malloc'd).
  */
 char *
 zd_export_first_path(const ZdResource *resource, const ZdExportParams *params)
 {
+	char		sticky[256];
 	char		buf[512];
 
-	snprintf(buf, sizeof(buf), "%s?start_time=%lld&per_page=%d%s%s",
-			 resource->export_path, params->start_time, params->per_page,
-			 (resource->has_deleted && !params->include_deleted) ? "&exclude_deleted=true" : "",
-			 resource->has_support_type_scope ? "&support_type_scope=all" : "");
+	sticky_params(resource, params, sticky, sizeof(sticky));
+	snprintf(buf, sizeof(buf), "%s?start_time=%lld&per_page=%d%s",
+			 resource->export_path, params->start_time, params->per_page, sticky);
 	return strdup(buf);
+}
+
+/*
+ * has_param
+ *		Does the query of url hold parameter name?
+ */
+static bool
+has_param(const char *url, const char *name, size_t namelen)
+{
+	const char *q = strchr(url, '?');
+
+	while (q != NULL)
+	{
+		q++;
+		if (strncmp(q, name, namelen) == 0 && q[namelen] == '=')
+			return true;
+		q = strchr(q, '&');
+	}
+	return false;
+}
+
+/*
+ * with_sticky_params
+ *		url (malloc'd copy) with every sticky parameter it lacks appended.
+ */
+static char *
+with_sticky_params(const char *url, const char *sticky)
+{
+	size_t		len = strlen(url);
+	char	   *result = malloc(len + strlen(sticky) + 2);
+	const char *p = sticky;
+
+	if (result == NULL)
+		return NULL;
+	strcpy(result, url);
+	while (*p == '&')
+	{
+		const char *name = p + 1;
+		const char *eq = strchr(name, '=');
+		const char *end = strchr(name, '&');
+		size_t		partlen = end ? (size_t) (end - p) : strlen(p);
+
+		if (eq != NULL && !has_param(url, name, eq - name))
+		{
+			if (strchr(result, '?') == NULL)
+			{
+				strcat(result, "?");
+				strncat(result, p + 1, partlen - 1);
+			}
+			else
+				strncat(result, p, partlen);
+		}
+		p += partlen;
+	}
+	return result;
 }
 
 /*
@@ -49,6 +120,7 @@ zd_export_begin(ZdExport *ex, const char *base_url, const ZdResource *resource,
 
 	memset(ex, 0, sizeof(*ex));
 	ex->resource = resource;
+	sticky_params(resource, params, ex->sticky, sizeof(ex->sticky));
 	ex->base_url = strdup(base_url);
 	path = zd_export_first_path(resource, params);
 	if (ex->base_url == NULL || path == NULL)
@@ -118,16 +190,17 @@ zd_export_advance(ZdExport *ex, const ZdPage *page, char *errbuf, size_t errlen)
 				 page->next_url);
 		return false;
 	}
-	if (strcmp(page->next_url, ex->next_url) == 0)
-	{
-		snprintf(errbuf, errlen,
-				 "the export position stopped advancing (the next page is the page just read)");
-		return false;
-	}
-	next = strdup(page->next_url);
+	next = with_sticky_params(page->next_url, ex->sticky);
 	if (next == NULL)
 	{
 		snprintf(errbuf, errlen, "out of memory");
+		return false;
+	}
+	if (strcmp(next, ex->next_url) == 0)
+	{
+		free(next);
+		snprintf(errbuf, errlen,
+				 "the export position stopped advancing (the next page is the page just read)");
 		return false;
 	}
 	free(ex->next_url);

@@ -36,6 +36,7 @@ typedef struct ZdExport
 	char	   *base_url;		/* as configured, without a trailing slash */
 	char	   *next_url;		/* the request to make next; NULL when finished */
 	char	   *last_cursor;	/* last non-null after_cursor seen */
+	char		sticky[256];	/* "&name=value..." every request carries */
 	bool		finished;
 	long		pages;
 } ZdExport;

@@ -29,6 +29,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "zendesk_fdw.h"
 #include "zd_url.h"
@@ -333,6 +334,20 @@ zd_validate_options(List *options, Oid catalog)
 		check_credentials(options);
 }
 
+/* Is there a user mapping for this role (InvalidOid: PUBLIC) and server? */
+static bool
+user_mapping_exists(Oid userid, Oid serverid)
+{
+	HeapTuple	tp = SearchSysCache2(USERMAPPINGUSERSERVER,
+									 ObjectIdGetDatum(userid),
+									 ObjectIdGetDatum(serverid));
+
+	if (!HeapTupleIsValid(tp))
+		return false;
+	ReleaseSysCache(tp);
+	return true;
+}
+
 /*
  * zd_get_options
  *		Merge the options of a foreign table, its server and the current
@@ -391,7 +406,17 @@ zd_get_options(Oid foreigntableid, bool with_credentials)
 
 	if (with_credentials)
 	{
-		UserMapping *user = GetUserMapping(GetUserId(), server->serverid);
+		UserMapping *user;
+
+		if (!user_mapping_exists(GetUserId(), server->serverid) &&
+			!user_mapping_exists(InvalidOid, server->serverid))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("role \"%s\" has no user mapping for server \"%s\"",
+							GetUserNameFromId(GetUserId(), false), server->servername),
+					 errhint("Create one with the role's Zendesk credentials: CREATE USER MAPPING FOR CURRENT_USER SERVER %s OPTIONS (oauth_client_id '...', oauth_client_secret '...').",
+							 quote_identifier(server->servername))));
+		user = GetUserMapping(GetUserId(), server->serverid);
 
 		opts->umid = user->umid;
 		if ((def = find_def(user->options, "oauth_client_id")) != NULL)

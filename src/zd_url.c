@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 
 #include "zd_url.h"
@@ -84,12 +85,16 @@ zd_url_on_base(const char *base_url, const char *url)
 	return same;
 }
 
+/* localhost, an IPv4 address in 127.0.0.0/8, or [::1] */
 static bool
 host_is_loopback(const char *host)
 {
-	return strcasecmp(host, "localhost") == 0 ||
-		strncmp(host, "127.", 4) == 0 ||
-		strcmp(host, "[::1]") == 0;
+	struct in_addr addr;
+
+	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
+		return true;
+	return inet_pton(AF_INET, host, &addr) == 1 &&
+		(ntohl(addr.s_addr) >> 24) == 127;
 }
 
 /*

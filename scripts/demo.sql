@@ -1,0 +1,52 @@
+-- The zendesk_fdw demo: run by scripts/demo.sh against the simulator.
+-- psql variables: sim_url (HTTPS base URL), sim_ca (its certificate).
+
+CREATE EXTENSION zendesk_fdw;
+
+-- A server is a Zendesk account.  For a real account: OPTIONS (subdomain 'acme').
+-- The simulator has a self-signed certificate, so it needs ca_file (superuser only).
+CREATE SERVER zendesk FOREIGN DATA WRAPPER zendesk_fdw
+  OPTIONS (url :'sim_url', ca_file :'sim_ca');
+
+-- Credentials live only in the user mapping: here an OAuth client (client-credentials grant).
+CREATE USER MAPPING FOR CURRENT_USER SERVER zendesk
+  OPTIONS (oauth_client_id 'zendesk_fdw_sim', oauth_client_secret 'sim-client-secret');
+
+CREATE SCHEMA zendesk;
+CREATE FOREIGN TABLE zendesk.tickets (
+  id bigint,
+  subject text,
+  status text,
+  priority text,
+  created_at timestamptz,
+  updated_at timestamptz,
+  generated_timestamp timestamptz,
+  tags text[],
+  via jsonb,
+  raw jsonb
+) SERVER zendesk OPTIONS (resource 'tickets');
+
+-- What will it ask Zendesk?  (No request is made to plan or explain.)
+EXPLAIN SELECT * FROM zendesk.tickets;
+
+-- Analysts: plain SQL over every live ticket.
+SELECT status, count(*) FROM zendesk.tickets GROUP BY status ORDER BY count(*) DESC;
+
+SELECT id, subject, status, updated_at
+  FROM zendesk.tickets
+ WHERE updated_at >= '2026-09-01'
+ ORDER BY updated_at DESC
+ LIMIT 5;
+
+SELECT tag, count(*) AS tickets
+  FROM zendesk.tickets, unnest(tags) AS tag
+ GROUP BY tag ORDER BY tickets DESC, tag LIMIT 5;
+
+SELECT via->>'channel' AS channel, priority, count(*)
+  FROM zendesk.tickets
+ WHERE priority IN ('high', 'urgent')
+ GROUP BY 1, 2 ORDER BY 1, 2;
+
+-- The whole record is there too, as jsonb.
+SELECT raw->'via' AS via, raw->'collaborator_ids' AS collaborators
+  FROM zendesk.tickets WHERE id = 3;
