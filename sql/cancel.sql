@@ -30,3 +30,43 @@ SELECT count(*) FROM zd.tickets_slow;
 SELECT clock_timestamp() - :'t0'::timestamptz < interval '2.5 s' AS ended_within_2_5_s;
 \! curl -sf -X DELETE "$ZD_SIM_URL/_sim/faults" >/dev/null
 SELECT count(*) > 0 AS rows_read FROM zd.tickets_slow;
+
+-- a query cancel and a backend termination from another session, while the
+-- request waits (pg_stat_activity shows the wait as Extension)
+ALTER SERVER zd_slow OPTIONS (DROP timeout);
+CREATE EXTENSION dblink;
+CREATE FUNCTION pg_temp.waiting(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  w text;
+BEGIN
+  FOR i IN 1..200 LOOP
+    PERFORM pg_stat_clear_snapshot();
+    SELECT wait_event_type INTO w FROM pg_stat_activity WHERE query = q;
+    IF w = 'Extension' THEN
+      RETURN w;
+    END IF;
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+  RETURN coalesce(w, 'not running');
+END $$;
+SELECT dblink_connect('bg', format('dbname=%s host=%s port=%s', current_database(),
+       split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port')));
+
+\! curl -sf -X POST -d '{"path": "/api/v2/incremental/tickets/cursor", "delay": 30, "count": 1}' "$ZD_SIM_URL/_sim/faults" >/dev/null
+SELECT dblink_send_query('bg', 'SELECT count(*) FROM zd.tickets_slow');
+SELECT pg_temp.waiting('SELECT count(*) FROM zd.tickets_slow') AS wait_event_type;
+SELECT clock_timestamp() AS t0 \gset
+SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT count(*) FROM zd.tickets_slow';
+\set VERBOSITY terse
+SELECT * FROM dblink_get_result('bg') AS t(n bigint);
+\set VERBOSITY default
+SELECT clock_timestamp() - :'t0'::timestamptz < interval '1.5 s' AS cancelled_within_1_5_s;
+SELECT * FROM dblink_get_result('bg') AS t(n bigint);
+
+\! curl -sf -X POST -d '{"path": "/api/v2/incremental/tickets/cursor", "delay": 30, "count": 1}' "$ZD_SIM_URL/_sim/faults" >/dev/null
+SELECT dblink_send_query('bg', 'SELECT count(*) FROM zd.tickets_slow');
+SELECT pg_temp.waiting('SELECT count(*) FROM zd.tickets_slow') AS wait_event_type;
+SELECT pg_terminate_backend(pid, 1500) AS terminated_within_1_5_s
+  FROM pg_stat_activity WHERE query = 'SELECT count(*) FROM zd.tickets_slow';
+SELECT dblink_disconnect('bg');
+\! curl -sf -X DELETE "$ZD_SIM_URL/_sim/faults" >/dev/null
