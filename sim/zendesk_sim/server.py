@@ -162,9 +162,10 @@ class ZendeskHandler(http.server.BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, str(value))
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+        # logged before the body goes out, so a client that has the response
+        # finds the request in the log
         self.record(status, len(data))
+        self.wfile.write(data)
 
     def record(self, status, nbytes):
         parsed = urllib.parse.urlsplit(self.path)
