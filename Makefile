@@ -5,6 +5,7 @@ MODULE_big = zendesk_fdw
 # The Zendesk client: no PostgreSQL header in these, so they build into the
 # unit tests and fuzzers too.
 CLIENT_OBJS = src/zd_http.o src/zd_parse.o src/zd_export.o src/zd_auth.o src/zd_url.o \
+	src/zd_idset.o src/zd_time.o \
 	src/zd_resources.o
 # The PostgreSQL side.
 OBJS = zendesk_fdw.o src/zd_options.o src/zd_conn.o src/zd_columns.o \

@@ -21,6 +21,7 @@
 #include <curl/curl.h>
 
 #include "access/reloptions.h"
+#include "access/table.h"
 #include "commands/explain.h"
 #include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
@@ -32,6 +33,7 @@
 #include "utils/rel.h"
 
 #include "zendesk_fdw.h"
+#include "zd_columns.h"
 
 PG_MODULE_MAGIC;
 
@@ -124,6 +126,12 @@ static void
 zdGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 {
 	ZdOptions  *options = zd_get_options(foreigntableid, false);
+	Relation	rel = table_open(foreigntableid, NoLock);
+	int			ncolumns;
+
+	/* a column the resource cannot fill is an error now, not NULLs later */
+	(void) zd_columns_plan(rel, options->resource, &ncolumns);
+	table_close(rel, NoLock);
 
 	baserel->fdw_private = options;
 	baserel->rows = ZD_DEFAULT_ROWS;

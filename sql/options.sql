@@ -51,6 +51,31 @@ CREATE FOREIGN TABLE opt_t2 (id bigint) SERVER opt_ok;
 SELECT * FROM opt_t2;
 \d+ opt_t1
 
+-- columns: a key the resource does not have is an error when planned
+CREATE FOREIGN TABLE opt_t4 (id bigint, subjetc text) SERVER opt_ok OPTIONS (resource 'tickets');
+EXPLAIN (COSTS OFF) SELECT * FROM opt_t4;
+ALTER FOREIGN TABLE opt_t4 ALTER COLUMN subjetc OPTIONS (ADD field 'subject');
+EXPLAIN (COSTS OFF) SELECT * FROM opt_t4;
+ALTER FOREIGN TABLE opt_t4 ADD COLUMN plan text OPTIONS (custom_field_id '360001');
+ALTER FOREIGN TABLE opt_t4 ADD COLUMN plan_bad text OPTIONS (custom_field_id 'abc');
+ALTER FOREIGN TABLE opt_t4 ADD COLUMN plan2 text OPTIONS (custom_field_id '1', field 'x');
+ALTER FOREIGN TABLE opt_t4 ADD COLUMN tier text OPTIONS (user_field 'tier');
+EXPLAIN (COSTS OFF) SELECT * FROM opt_t4;
+ALTER FOREIGN TABLE opt_t4 DROP COLUMN tier;
+ALTER FOREIGN TABLE opt_t4 ADD COLUMN raw text;
+EXPLAIN (COSTS OFF) SELECT * FROM opt_t4;
+ALTER FOREIGN TABLE opt_t4 DROP COLUMN raw;
+CREATE FOREIGN TABLE opt_users (id bigint, tier text OPTIONS (user_field 'tier'), raw jsonb)
+  SERVER opt_ok OPTIONS (resource 'users');
+CREATE FOREIGN TABLE opt_orgs (id bigint, region text OPTIONS (organization_field 'region'))
+  SERVER opt_ok OPTIONS (resource 'organizations');
+CREATE FOREIGN TABLE opt_events (id bigint, ticket_id bigint, "timestamp" timestamptz, child_events jsonb)
+  SERVER opt_ok OPTIONS (resource 'ticket_events');
+EXPLAIN (COSTS OFF) SELECT * FROM opt_t4;
+EXPLAIN (COSTS OFF) SELECT * FROM opt_users;
+EXPLAIN (COSTS OFF) SELECT * FROM opt_orgs;
+EXPLAIN (COSTS OFF) SELECT * FROM opt_events;
+
 -- a server without subdomain or url cannot be read
 CREATE SERVER opt_empty FOREIGN DATA WRAPPER zendesk_fdw;
 CREATE FOREIGN TABLE opt_t3 (id bigint) SERVER opt_empty OPTIONS (resource 'tickets');

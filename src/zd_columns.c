@@ -3,8 +3,12 @@
  * zd_columns.c
  *		  How each column of a foreign table is filled from a Zendesk record.
  *
- * A column is filled from the record key of its name, or of its "field"
- * option; a jsonb column named "raw" holds the whole record.
+ * A column is filled from the record's top-level key of its name, or of its
+ * "field" option; a jsonb column named "raw" holds the whole record; the
+ * options custom_field_id, user_field and organization_field take a custom
+ * field's value.  A column whose key the resource does not have is an error
+ * with the valid keys, raised when the table is planned: never a column of
+ * silent NULLs.
  *
  * IDENTIFICATION
  *		  src/zd_columns.c
@@ -22,6 +26,7 @@
 #include "utils/rel.h"
 
 #include "zd_columns.h"
+#include "zd_resources.h"
 
 static bool
 is_document_type(Oid typid)
@@ -29,23 +34,80 @@ is_document_type(Oid typid)
 	return typid == JSONBOID || typid == JSONOID;
 }
 
+/* Where the column's value comes from, from its name and options. */
+static void
+locate(ZdColumn *col, Relation rel, const ZdResource *resource, AttrNumber attnum)
+{
+	ListCell   *lc;
+
+	col->source = ZD_SRC_KEY;
+	col->key = col->name;
+	foreach(lc, GetForeignColumnOptions(RelationGetRelid(rel), attnum))
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+
+		if (strcmp(def->defname, "field") == 0)
+			col->key = pstrdup(defGetString(def));
+		else if (strcmp(def->defname, "custom_field_id") == 0)
+		{
+			col->source = ZD_SRC_TICKET_FIELD;
+			col->field_id = strtoll(defGetString(def), NULL, 10);
+		}
+		else if (strcmp(def->defname, "user_field") == 0)
+		{
+			col->source = ZD_SRC_USER_FIELD;
+			col->key = pstrdup(defGetString(def));
+		}
+		else if (strcmp(def->defname, "organization_field") == 0)
+		{
+			col->source = ZD_SRC_ORGANIZATION_FIELD;
+			col->key = pstrdup(defGetString(def));
+		}
+	}
+
+	if ((col->source == ZD_SRC_TICKET_FIELD && resource->custom != ZD_CUSTOM_TICKET) ||
+		(col->source == ZD_SRC_USER_FIELD && resource->custom != ZD_CUSTOM_USER) ||
+		(col->source == ZD_SRC_ORGANIZATION_FIELD && resource->custom != ZD_CUSTOM_ORGANIZATION))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("column \"%s\" of foreign table \"%s\" has an option that resource \"%s\" does not take",
+						col->name, RelationGetRelationName(rel), resource->name),
+				 errhint("custom_field_id is for tickets, user_field for users, organization_field for organizations.")));
+
+	if (col->source == ZD_SRC_KEY && strcmp(col->key, "raw") == 0)
+	{
+		if (col->typid != JSONBOID && col->typid != JSONOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+					 errmsg("column \"%s\" of foreign table \"%s\" holds the whole record and must be jsonb or json",
+							col->name, RelationGetRelationName(rel))));
+		col->source = ZD_SRC_RECORD;
+	}
+	if (col->source == ZD_SRC_KEY && !zd_resource_has_key(resource, col->key))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+				 errmsg("Zendesk %s have no key \"%s\" for column \"%s\" of foreign table \"%s\"",
+						resource->name, col->key, col->name, RelationGetRelationName(rel)),
+				 errhint("Valid keys: %s.  Name the key with the column option field, or use custom_field_id, user_field or organization_field for custom fields.",
+						 zd_resource_keys(resource))));
+}
+
 /*
  * zd_columns_plan
- *		Work out how to fill each live column of rel.
+ *		Work out how to fill each live column of rel; errors on a column the
+ *		resource cannot fill.
  */
 ZdColumn *
-zd_columns_plan(Relation rel, int *ncolumns)
+zd_columns_plan(Relation rel, const ZdResource *resource, int *ncolumns)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	ZdColumn   *columns = palloc0(sizeof(ZdColumn) * Max(tupdesc->natts, 1));
 
 	*ncolumns = 0;
-
 	for (int i = 0; i < tupdesc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
 		ZdColumn   *col;
-		ListCell   *lc;
 		Oid			func;
 
 		if (att->attisdropped)
@@ -53,24 +115,16 @@ zd_columns_plan(Relation rel, int *ncolumns)
 		col = &columns[(*ncolumns)++];
 		col->index = i;
 		col->name = pstrdup(NameStr(att->attname));
-		col->key = col->name;
 		col->typid = att->atttypid;
 		col->typmod = att->atttypmod;
 		col->type_name = format_type_be(col->typid);
-		foreach(lc, GetForeignColumnOptions(RelationGetRelid(rel), att->attnum))
-		{
-			DefElem    *def = lfirst_node(DefElem, lc);
-
-			if (strcmp(def->defname, "field") == 0)
-				col->key = pstrdup(defGetString(def));
-		}
+		locate(col, rel, resource, att->attnum);
 
 		getTypeInputInfo(col->typid, &func, &col->ioparam);
 		fmgr_info(func, &col->input);
 		col->elemtype = get_element_type(col->typid);
 
-		if (strcmp(col->name, "raw") == 0 && col->typid == JSONBOID &&
-			col->key == col->name)
+		if (col->source == ZD_SRC_RECORD)
 			col->kind = ZD_COL_RAW;
 		else if (is_document_type(col->typid))
 			col->kind = ZD_COL_DOCUMENT;
@@ -90,4 +144,3 @@ zd_columns_plan(Relation rel, int *ncolumns)
 	}
 	return columns;
 }
-

@@ -29,12 +29,24 @@ typedef enum ZdColumnKind
 	ZD_COL_RAW					/* jsonb "raw": the whole record */
 } ZdColumnKind;
 
+/* Where in the record a column's value is. */
+typedef enum ZdColumnSource
+{
+	ZD_SRC_KEY,					/* a top-level key */
+	ZD_SRC_RECORD,				/* the whole record ("raw") */
+	ZD_SRC_TICKET_FIELD,		/* custom_fields[] element with this id */
+	ZD_SRC_USER_FIELD,			/* user_fields.<key> */
+	ZD_SRC_ORGANIZATION_FIELD	/* organization_fields.<key> */
+} ZdColumnSource;
+
 typedef struct ZdColumn
 {
 	int			index;			/* into values/nulls */
 	const char *name;
 	const char *type_name;		/* as format_type_be gives it */
-	const char *key;			/* JSON key in the record */
+	ZdColumnSource source;
+	const char *key;			/* JSON key (ZD_SRC_KEY and the *_FIELD maps) */
+	int64		field_id;		/* ZD_SRC_TICKET_FIELD */
 	ZdColumnKind kind;
 	Oid			typid;
 	int32		typmod;
@@ -50,6 +62,9 @@ typedef struct ZdColumn
 	bool		elem_is_document;
 } ZdColumn;
 
-extern ZdColumn *zd_columns_plan(Relation rel, int *ncolumns);
+struct ZdResource;
+
+extern ZdColumn *zd_columns_plan(Relation rel, const struct ZdResource *resource,
+								 int *ncolumns);
 
 #endif							/* ZD_COLUMNS_H */

@@ -502,3 +502,13 @@ zd_conn_get_page(ZdConn *conn, const ZdOptions *options, const char *url,
 	if (response->status != 200)
 		report_status_error(conn, options, "GET", url, response);
 }
+
+/*
+ * zd_conn_header
+ *		A header of the connection's last response, or NULL.
+ */
+const char *
+zd_conn_header(ZdConn *conn, const char *name)
+{
+	return zd_http_header(conn->http, name);
+}

@@ -42,6 +42,7 @@
 #include "utils/timestamp.h"
 
 #include "zd_convert.h"
+#include "zd_resources.h"
 
 struct ZdConverter
 {
@@ -61,11 +62,11 @@ static void append_json(StringInfo buf, json_t *value);
  *		A converter for the records of one scan of rel.
  */
 ZdConverter *
-zd_converter_create(Relation rel)
+zd_converter_create(Relation rel, const ZdResource *resource)
 {
 	ZdConverter *conv = palloc0(sizeof(ZdConverter));
 
-	conv->columns = zd_columns_plan(rel, &conv->ncolumns);
+	conv->columns = zd_columns_plan(rel, resource, &conv->ncolumns);
 	conv->natts = RelationGetDescr(rel)->natts;
 	initStringInfo(&conv->buf);
 	return conv;
@@ -225,6 +226,35 @@ json_kind_name(json_t *value)
 	return "a value";
 }
 
+/* The value as JSON text, cut to about 200 bytes, for error messages. */
+static char *
+value_excerpt(json_t *value)
+{
+	StringInfoData buf;
+	int			len;
+
+	initStringInfo(&buf);
+	append_json(&buf, value);
+	len = pg_encoding_mbcliplen(PG_UTF8, buf.data, buf.len, 200);
+	if (len < buf.len)
+	{
+		buf.data[len] = '\0';
+		return psprintf("%s...", pg_any_to_server(buf.data, len, PG_UTF8));
+	}
+	return pg_any_to_server(buf.data, buf.len, PG_UTF8);
+}
+
+static void
+report_mismatch(json_t *value, const char *type_name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+			 errmsg("Zendesk value is %s, which does not fit type %s",
+					json_kind_name(value), type_name),
+			 errdetail("The value is %s.", value_excerpt(value)),
+			 errhint("Declare the column as jsonb, or as text to keep its JSON text.")));
+}
+
 /* UTF-8 text in buf, in the server encoding, NUL-terminated. */
 static char *
 buf_in_server_encoding(StringInfo buf)
@@ -263,11 +293,7 @@ scalar_text(ZdConverter *conv, json_t *value, const char *type_name,
 		case JSON_OBJECT:
 		case JSON_ARRAY:
 			if (!allow_document)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-						 errmsg("Zendesk value is %s, which does not fit type %s",
-								json_kind_name(value), type_name),
-						 errhint("Declare the column as jsonb, or as text to keep its JSON text.")));
+				report_mismatch(value, type_name);
 			append_json(buf, value);
 			break;
 		case JSON_NULL:
@@ -286,11 +312,7 @@ convert_array(ZdConverter *conv, ZdColumn *col, json_t *value)
 	int			lbs[1] = {1};
 
 	if (!json_is_array(value))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-				 errmsg("Zendesk value is %s, which does not fit type %s",
-						json_kind_name(value), col->type_name),
-				 errhint("Declare the column as jsonb, or as text to keep its JSON text.")));
+		report_mismatch(value, col->type_name);
 	n = json_array_size(value);
 	elems = palloc(sizeof(Datum) * (n > 0 ? n : 1));
 	elemnulls = palloc(sizeof(bool) * (n > 0 ? n : 1));
@@ -359,6 +381,57 @@ convert_value(ZdConverter *conv, ZdColumn *col, json_t *value)
 	return (Datum) 0;
 }
 
+/* The JSON value a column takes from the record, or NULL. */
+static json_t *
+column_value(ZdColumn *col, json_t *record)
+{
+	switch (col->source)
+	{
+		case ZD_SRC_RECORD:
+			return record;
+		case ZD_SRC_KEY:
+			return json_object_get(record, col->key);
+		case ZD_SRC_TICKET_FIELD:
+			{
+				json_t	   *fields = json_object_get(record, "custom_fields");
+
+				for (size_t i = 0; i < json_array_size(fields); i++)
+				{
+					json_t	   *field = json_array_get(fields, i);
+					json_t	   *id = json_object_get(field, "id");
+
+					if (json_is_integer(id) && json_integer_value(id) == col->field_id)
+						return json_object_get(field, "value");
+				}
+				return NULL;
+			}
+		case ZD_SRC_USER_FIELD:
+			return json_object_get(json_object_get(record, "user_fields"), col->key);
+		case ZD_SRC_ORGANIZATION_FIELD:
+			return json_object_get(json_object_get(record, "organization_fields"), col->key);
+	}
+	return NULL;
+}
+
+static char *
+source_text(ZdColumn *col)
+{
+	switch (col->source)
+	{
+		case ZD_SRC_RECORD:
+			return "the whole record";
+		case ZD_SRC_KEY:
+			return psprintf("key \"%s\"", col->key);
+		case ZD_SRC_TICKET_FIELD:
+			return psprintf("custom field %lld", (long long) col->field_id);
+		case ZD_SRC_USER_FIELD:
+			return psprintf("user field \"%s\"", col->key);
+		case ZD_SRC_ORGANIZATION_FIELD:
+			return psprintf("organization field \"%s\"", col->key);
+	}
+	return "";
+}
+
 static void
 conversion_error_callback(void *arg)
 {
@@ -368,12 +441,12 @@ conversion_error_callback(void *arg)
 	if (conv->current == NULL)
 		return;
 	if (json_is_integer(id))
-		errcontext("column \"%s\" of Zendesk record id %lld (key \"%s\")",
+		errcontext("column \"%s\" of Zendesk record id %lld (%s)",
 				   conv->current->name, (long long) json_integer_value(id),
-				   conv->current->key);
+				   source_text(conv->current));
 	else
-		errcontext("column \"%s\" of a Zendesk record without an id (key \"%s\")",
-				   conv->current->name, conv->current->key);
+		errcontext("column \"%s\" of a Zendesk record without an id (%s)",
+				   conv->current->name, source_text(conv->current));
 }
 
 /*
@@ -401,9 +474,8 @@ zd_convert_record(ZdConverter *conv, json_t *record, Datum *values, bool *nulls)
 
 	for (int c = 0; c < conv->ncolumns; c++)
 	{
-		ZdColumn *col = &conv->columns[c];
-		json_t	   *value = (col->kind == ZD_COL_RAW) ? record
-			: json_object_get(record, col->key);
+		ZdColumn   *col = &conv->columns[c];
+		json_t	   *value = column_value(col, record);
 
 		if (value == NULL || json_is_null(value))
 			continue;

@@ -26,7 +26,8 @@
 
 typedef struct ZdConverter ZdConverter;
 
-extern ZdConverter *zd_converter_create(Relation rel);
+extern ZdConverter *zd_converter_create(Relation rel,
+										const struct ZdResource *resource);
 extern void zd_convert_record(ZdConverter *conv, json_t *record,
 							  Datum *values, bool *nulls);
 

@@ -1,12 +1,14 @@
 /*-------------------------------------------------------------------------
  *
  * zd_export.c
- *		  The pagination state machine of Zendesk's incremental exports.
+ *		  The pagination state machines of Zendesk's incremental exports.
  *
  * Zendesk puts a non-null after_url/next_page on the last page too (zendesk-
  * api.md §3.2, §4.3), so the only end is end_of_stream.  Pagination URLs are
  * absolute; following one verbatim would send our credentials wherever the
- * response points, so a URL off the configured base is an error.
+ * response points, so a cursor URL off the configured base is an error, and
+ * time-based requests are built here from end_time (the whole of what
+ * next_page holds, §3.2).
  *
  * IDENTIFICATION
  *		  src/zd_export.c
@@ -31,9 +33,23 @@ static void
 sticky_params(const ZdResource *resource, const ZdExportParams *params,
 			  char *buf, size_t buflen)
 {
-	snprintf(buf, buflen, "%s%s",
+	snprintf(buf, buflen, "%s%s%s%s",
 			 (resource->has_deleted && !params->include_deleted) ? "&exclude_deleted=true" : "",
-			 resource->has_support_type_scope ? "&support_type_scope=all" : "");
+			 resource->has_support_type_scope ? "&support_type_scope=all" : "",
+			 params->include ? "&include=" : "",
+			 params->include ? params->include : "");
+}
+
+/* Path and query of a request from start_time (malloc'd). */
+static char *
+start_time_path(const ZdResource *resource, long long start_time, int per_page,
+				const char *sticky)
+{
+	char		buf[512];
+
+	snprintf(buf, sizeof(buf), "%s?start_time=%lld&per_page=%d%s",
+			 resource->export_path, start_time, per_page, sticky);
+	return strdup(buf);
 }
 
 /*
@@ -44,12 +60,9 @@ char *
 zd_export_first_path(const ZdResource *resource, const ZdExportParams *params)
 {
 	char		sticky[256];
-	char		buf[512];
 
 	sticky_params(resource, params, sticky, sizeof(sticky));
-	snprintf(buf, sizeof(buf), "%s?start_time=%lld&per_page=%d%s",
-			 resource->export_path, params->start_time, params->per_page, sticky);
-	return strdup(buf);
+	return start_time_path(resource, params->start_time, params->per_page, sticky);
 }
 
 /*
@@ -107,6 +120,24 @@ with_sticky_params(const char *url, const char *sticky)
 	return result;
 }
 
+/* base_url + path, malloc'd; frees path */
+static char *
+on_base(const char *base_url, char *path)
+{
+	char	   *url;
+
+	if (path == NULL)
+		return NULL;
+	url = malloc(strlen(base_url) + strlen(path) + 1);
+	if (url != NULL)
+	{
+		strcpy(url, base_url);
+		strcat(url, path);
+	}
+	free(path);
+	return url;
+}
+
 /*
  * zd_export_begin
  *		Set up the state machine; ex->next_url is the first request.
@@ -115,36 +146,110 @@ bool
 zd_export_begin(ZdExport *ex, const char *base_url, const ZdResource *resource,
 				const ZdExportParams *params, char *errbuf, size_t errlen)
 {
-	char	   *path;
 	size_t		len;
 
 	memset(ex, 0, sizeof(*ex));
 	ex->resource = resource;
+	ex->per_page = params->per_page;
+	ex->next_start_time = params->start_time;
+	ex->page_start_time = -1;
 	sticky_params(resource, params, ex->sticky, sizeof(ex->sticky));
 	ex->base_url = strdup(base_url);
-	path = zd_export_first_path(resource, params);
-	if (ex->base_url == NULL || path == NULL)
-	{
-		free(path);
-		zd_export_end(ex);
-		snprintf(errbuf, errlen, "out of memory");
-		return false;
-	}
+	if (ex->base_url == NULL)
+		goto oom;
 	len = strlen(ex->base_url);
 	while (len > 0 && ex->base_url[len - 1] == '/')
 		ex->base_url[--len] = '\0';
-	ex->next_url = malloc(len + strlen(path) + 1);
+	ex->next_url = on_base(ex->base_url, zd_export_first_path(resource, params));
 	if (ex->next_url == NULL)
+		goto oom;
+	return true;
+
+oom:
+	zd_export_end(ex);
+	snprintf(errbuf, errlen, "out of memory");
+	return false;
+}
+
+static bool
+set_next(ZdExport *ex, char *next, char *errbuf, size_t errlen)
+{
+	if (next == NULL)
 	{
-		free(path);
-		zd_export_end(ex);
 		snprintf(errbuf, errlen, "out of memory");
 		return false;
 	}
-	strcpy(ex->next_url, ex->base_url);
-	strcat(ex->next_url, path);
-	free(path);
+	if (strcmp(next, ex->next_url) == 0)
+	{
+		free(next);
+		snprintf(errbuf, errlen,
+				 "the export position stopped advancing (the next page is the page just read)");
+		return false;
+	}
+	free(ex->next_url);
+	ex->next_url = next;
 	return true;
+}
+
+static bool
+advance_cursor(ZdExport *ex, const ZdPage *page, char *errbuf, size_t errlen)
+{
+	if (page->next_url == NULL)
+	{
+		snprintf(errbuf, errlen,
+				 "the page has end_of_stream false but no after_url for the next page");
+		return false;
+	}
+	if (!zd_url_on_base(ex->base_url, page->next_url))
+	{
+		snprintf(errbuf, errlen,
+				 "the next page is on another host or path than the server's base URL: %.200s",
+				 page->next_url);
+		return false;
+	}
+	return set_next(ex, with_sticky_params(page->next_url, ex->sticky), errbuf, errlen);
+}
+
+static bool
+advance_time(ZdExport *ex, const ZdPage *page, char *errbuf, size_t errlen)
+{
+	long long	start = ex->page_start_time;
+	int			per_page = ex->per_page;
+
+	if (page->end_time < start)
+	{
+		snprintf(errbuf, errlen, "end_time %lld is before the page's start_time %lld",
+				 page->end_time, start);
+		return false;
+	}
+	if (page->end_time == start)
+	{
+		if (page->nrecords == 0)
+		{
+			snprintf(errbuf, errlen,
+					 "the export position stopped advancing (an empty page with end_time %lld = start_time)",
+					 start);
+			return false;
+		}
+		if (ex->whole_second)
+		{
+			snprintf(errbuf, errlen,
+					 "second %lld holds more records than a page, and Zendesk did not return it whole with per_page=1",
+					 start);
+			return false;
+		}
+		/* One second fills the page: ask for that second alone. */
+		ex->whole_second = true;
+		per_page = 1;
+	}
+	else
+		ex->whole_second = false;
+
+	ex->next_start_time = page->end_time;
+	return set_next(ex, on_base(ex->base_url,
+								start_time_path(ex->resource, page->end_time,
+												per_page, ex->sticky)),
+					errbuf, errlen);
 }
 
 /*
@@ -154,9 +259,8 @@ zd_export_begin(ZdExport *ex, const char *base_url, const ZdResource *resource,
 bool
 zd_export_advance(ZdExport *ex, const ZdPage *page, char *errbuf, size_t errlen)
 {
-	char	   *next;
-
 	ex->pages++;
+	ex->page_start_time = ex->next_start_time;
 	if (page->after_cursor != NULL)
 	{
 		char	   *cursor = strdup(page->after_cursor);
@@ -177,35 +281,9 @@ zd_export_advance(ZdExport *ex, const ZdPage *page, char *errbuf, size_t errlen)
 		ex->finished = true;
 		return true;
 	}
-	if (page->next_url == NULL)
-	{
-		snprintf(errbuf, errlen,
-				 "the page has end_of_stream false but no URL for the next page");
-		return false;
-	}
-	if (!zd_url_on_base(ex->base_url, page->next_url))
-	{
-		snprintf(errbuf, errlen,
-				 "the next page is on another host or path than the server's base URL: %.200s",
-				 page->next_url);
-		return false;
-	}
-	next = with_sticky_params(page->next_url, ex->sticky);
-	if (next == NULL)
-	{
-		snprintf(errbuf, errlen, "out of memory");
-		return false;
-	}
-	if (strcmp(next, ex->next_url) == 0)
-	{
-		free(next);
-		snprintf(errbuf, errlen,
-				 "the export position stopped advancing (the next page is the page just read)");
-		return false;
-	}
-	free(ex->next_url);
-	ex->next_url = next;
-	return true;
+	if (ex->resource->stream == ZD_STREAM_CURSOR)
+		return advance_cursor(ex, page, errbuf, errlen);
+	return advance_time(ex, page, errbuf, errlen);
 }
 
 void

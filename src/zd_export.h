@@ -1,13 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * zd_export.h
- *		  The pagination state machine of Zendesk's incremental exports.
+ *		  The pagination state machines of Zendesk's incremental exports.
  *
  * Given the configured base URL and a resource, it builds the first request,
- * then, page by page, decides the next one: end only on end_of_stream, follow
- * the pagination URL only when it stays on the configured base (scheme, host,
- * port and path prefix), and fail on a position that stops advancing.  No
- * PostgreSQL header; no I/O.
+ * then, page by page, decides the next one.  Both machines end only on
+ * end_of_stream and fail on a position that stops advancing.  The cursor
+ * machine follows after_url, only when it stays on the configured base; the
+ * time machine asks for start_time = end_time itself, and when one second
+ * holds more records than a page it asks for that second alone with a small
+ * per_page, which Zendesk grows to the whole second (zendesk-api.md §3.3).
+ * No PostgreSQL header; no I/O.
  *
  * IDENTIFICATION
  *		  src/zd_export.h
@@ -28,6 +31,7 @@ typedef struct ZdExportParams
 	long long	start_time;		/* epoch seconds */
 	int			per_page;		/* 1..1000 */
 	bool		include_deleted;
+	const char *include;		/* sideloads, e.g. "comment_events"; or NULL */
 } ZdExportParams;
 
 typedef struct ZdExport
@@ -37,8 +41,13 @@ typedef struct ZdExport
 	char	   *next_url;		/* the request to make next; NULL when finished */
 	char	   *last_cursor;	/* last non-null after_cursor seen */
 	char		sticky[256];	/* "&name=value..." every request carries */
+	int			per_page;
 	bool		finished;
 	long		pages;
+	/* time-based exports */
+	long long	next_start_time;	/* start_time of next_url */
+	long long	page_start_time;	/* start_time of the page just taken in */
+	bool		whole_second;	/* next_url reads one second with per_page=1 */
 } ZdExport;
 
 extern char *zd_export_first_path(const ZdResource *resource,

@@ -41,6 +41,7 @@ typedef enum ZdOptionKind
 	ZD_OPT_URL,
 	ZD_OPT_PATH,
 	ZD_OPT_INT,
+	ZD_OPT_ID,
 	ZD_OPT_BOOL,
 	ZD_OPT_RESOURCE
 } ZdOptionKind;
@@ -73,8 +74,11 @@ static const ZdOptionDef option_defs[] = {
 	/* foreign table */
 	{"resource", ForeignTableRelationId, ZD_OPT_RESOURCE, false, 0, 0},
 	{"include_deleted", ForeignTableRelationId, ZD_OPT_BOOL, false, 0, 0},
-	/* column */
+	/* column: where its value is in the record (at most one of these) */
 	{"field", AttributeRelationId, ZD_OPT_TEXT, false, 0, 0},
+	{"custom_field_id", AttributeRelationId, ZD_OPT_ID, false, 0, 0},
+	{"user_field", AttributeRelationId, ZD_OPT_TEXT, false, 0, 0},
+	{"organization_field", AttributeRelationId, ZD_OPT_TEXT, false, 0, 0},
 };
 
 #define DEFAULT_TIMEOUT_S 60
@@ -243,6 +247,21 @@ check_one_option(DefElem *def, Oid catalog)
 		case ZD_OPT_INT:
 			(void) parse_int_option(def, od);
 			break;
+		case ZD_OPT_ID:
+			{
+				char	   *end;
+				long long	id;
+
+				errno = 0;
+				id = strtoll(defGetString(def), &end, 10);
+				if (errno != 0 || *end != '\0' || id <= 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+							 errmsg("invalid value for option \"%s\": \"%s\"",
+									def->defname, defGetString(def)),
+							 errhint("\"%s\" is the numeric id of a Zendesk ticket field.", def->defname)));
+			}
+			break;
 		case ZD_OPT_BOOL:
 			(void) parse_bool_option(def);
 			break;
@@ -332,6 +351,12 @@ zd_validate_options(List *options, Oid catalog)
 				 errhint("\"subdomain\" means https://<subdomain>.zendesk.com; \"url\" gives any base URL.")));
 	if (catalog == UserMappingRelationId)
 		check_credentials(options);
+	if (catalog == AttributeRelationId &&
+		(find_def(options, "field") != NULL) + (find_def(options, "custom_field_id") != NULL) +
+		(find_def(options, "user_field") != NULL) + (find_def(options, "organization_field") != NULL) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("a column takes at most one of the options field, custom_field_id, user_field and organization_field")));
 }
 
 /* Is there a user mapping for this role (InvalidOid: PUBLIC) and server? */

@@ -16,6 +16,14 @@
  * A page is parsed and accepted by the state machine before any of its
  * records is returned, so a malformed page yields no rows.
  *
+ * Each record is returned once.  Time-based exports repeat a page's last
+ * second at the start of the next page (zendesk-api.md §3.3), and a record
+ * changed while a long scan runs comes back later in the stream; so the ids
+ * returned are kept (8 bytes each, zd_idset.c) and looked up for the records
+ * that may be repeats: those of the second a time-based page starts with,
+ * and those whose stream time is at or after the scan's start by Zendesk's
+ * clock (its Date header).  The first version seen is the one returned.
+ *
  * IDENTIFICATION
  *		  src/zd_scan.c
  *
@@ -30,7 +38,9 @@
 #include "zendesk_fdw.h"
 #include "zd_convert.h"
 #include "zd_export.h"
+#include "zd_idset.h"
 #include "zd_parse.h"
+#include "zd_time.h"
 
 struct ZdScan
 {
@@ -48,6 +58,10 @@ struct ZdScan
 	ZdPage		page;			/* jansson tree; freed by cleanup */
 	bool		page_loaded;
 	size_t		next_record;
+
+	ZdIdSet    *returned;		/* ids returned so far; freed by cleanup */
+	int64		scan_start;		/* Zendesk's time at the first page, or -1 */
+	int64		records_skipped;	/* repeats not returned again */
 };
 
 static void
@@ -82,6 +96,8 @@ scan_cleanup(void *arg)
 		zd_page_free(&scan->page);
 	scan->page_loaded = false;
 	release_export(scan);
+	zd_idset_destroy(scan->returned);
+	scan->returned = NULL;
 }
 
 static ZdExportParams
@@ -92,6 +108,7 @@ export_params(const ZdOptions *options)
 	params.start_time = 0;
 	params.per_page = options->page_size;
 	params.include_deleted = options->include_deleted;
+	params.include = NULL;
 	return params;
 }
 
@@ -100,6 +117,14 @@ start_export(ZdScan *scan)
 {
 	ZdExportParams params = export_params(scan->options);
 	char		err[256];
+
+	zd_idset_destroy(scan->returned);
+	scan->returned = zd_idset_create();
+	if (scan->returned == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	scan->scan_start = -1;
 
 	if (!zd_export_begin(&scan->export, scan->options->base_url,
 						 scan->options->resource, &params, err, sizeof(err)))
@@ -152,7 +177,7 @@ zd_scan_begin(const ZdOptions *options, Relation rel)
 	MemoryContextRegisterResetCallback(scan_cxt, &scan->cleanup);
 
 	scan->options = options;
-	scan->conv = zd_converter_create(rel);
+	scan->conv = zd_converter_create(rel, options->resource);
 	scan->conn = zd_conn_get(options);
 	start_export(scan);
 	MemoryContextSwitchTo(old);
@@ -176,6 +201,14 @@ fetch_page(ZdScan *scan)
 
 	path = MemoryContextStrdup(scan->page_cxt, zd_url_path(scan->export.next_url));
 	zd_conn_get_page(scan->conn, scan->options, scan->export.next_url, &response);
+	if (scan->scan_start < 0)
+	{
+		const char *date = zd_conn_header(scan->conn, "Date");
+		int64_t		now;
+
+		if (date != NULL && zd_time_parse_http_date(date, &now))
+			scan->scan_start = now;
+	}
 
 	if (!zd_page_parse(response.body, response.body_len, resource->result_key,
 					   resource->stream, &scan->page, err, sizeof(err)))
@@ -194,6 +227,37 @@ fetch_page(ZdScan *scan)
 }
 
 /*
+ * first_time_seen
+ *		Is this the first time the scan meets this record?  Remembers it.
+ */
+static bool
+first_time_seen(ZdScan *scan, json_t *record)
+{
+	const ZdResource *resource = scan->options->resource;
+	int64_t		id;
+	int64_t		ts;
+	bool		may_repeat;
+
+	if (!zd_record_id(record, &id))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+				 errmsg("a Zendesk %s record has no integer \"id\"", resource->name)));
+	if (!zd_record_stream_time(resource, record, &ts))
+		may_repeat = true;
+	else
+		may_repeat = (resource->stream == ZD_STREAM_TIME && scan->export.pages > 1 &&
+					  ts == scan->export.page_start_time) ||
+			(scan->scan_start >= 0 && ts >= scan->scan_start);
+	if (may_repeat && zd_idset_contains(scan->returned, id))
+		return false;
+	if (!zd_idset_add(scan->returned, id))
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	return true;
+}
+
+/*
  * zd_scan_next
  *		The next row into values/nulls; false at the end of the export.
  *		The datums live until the next call.
@@ -208,6 +272,11 @@ zd_scan_next(ZdScan *scan, Datum *values, bool *nulls)
 			json_t	   *record = json_array_get(scan->page.records, scan->next_record++);
 			MemoryContext old;
 
+			if (!first_time_seen(scan, record))
+			{
+				scan->records_skipped++;
+				continue;
+			}
 			MemoryContextReset(scan->row_cxt);
 			old = MemoryContextSwitchTo(scan->row_cxt);
 			zd_convert_record(scan->conv, record, values, nulls);

@@ -65,6 +65,7 @@ typedef struct ZdConn ZdConn;
 extern ZdConn *zd_conn_get(const ZdOptions *options);
 extern void zd_conn_get_page(ZdConn *conn, const ZdOptions *options,
 							 const char *url, ZdHttpResponse *response);
+extern const char *zd_conn_header(ZdConn *conn, const char *name);
 extern const char *zd_url_path(const char *url);
 
 /* in zd_scan.c */

@@ -28,8 +28,10 @@
 #include "zd_auth.h"
 #include "zd_export.h"
 #include "zd_http.h"
+#include "zd_idset.h"
 #include "zd_parse.h"
 #include "zd_resources.h"
+#include "zd_time.h"
 #include "zd_url.h"
 
 static int	failures = 0;
@@ -305,6 +307,145 @@ test_export_machine(void)
 	zd_export_end(&ex);
 }
 
+static void
+make_time_page(ZdPage *page, const char *body)
+{
+	char		err[256];
+
+	if (!zd_page_parse(body, strlen(body), "organizations", ZD_STREAM_TIME, page, err, sizeof(err)))
+	{
+		check(false, "fixture page: %s", err);
+		memset(page, 0, sizeof(*page));
+	}
+}
+
+static void
+test_time_export_machine(void)
+{
+	const ZdResource *orgs = zd_resource_lookup("organizations");
+	ZdExportParams params = {.start_time = 100, .per_page = 2};
+	ZdExport	ex;
+	ZdPage		page;
+	char		err[256];
+
+	check(zd_export_begin(&ex, "http://127.0.0.1:9", orgs, &params, err, sizeof(err)), "begin");
+	check(strcmp(ex.next_url, "http://127.0.0.1:9/api/v2/incremental/organizations.json"
+				 "?start_time=100&per_page=2") == 0, "first: %s", ex.next_url);
+
+	/* a full page ending at 150: the next request starts at 150 (repeats it) */
+	make_time_page(&page, "{\"organizations\":[{\"id\":1},{\"id\":2}],\"count\":2,"
+				   "\"end_of_stream\":false,\"next_page\":\"http://evil.example/x\",\"end_time\":150}");
+	check(zd_export_advance(&ex, &page, err, sizeof(err)), "advance: %s", err);
+	check(ex.page_start_time == 100 && ex.next_start_time == 150, "times %lld %lld",
+		  ex.page_start_time, ex.next_start_time);
+	check(strstr(ex.next_url, "http://127.0.0.1:9/") == ex.next_url &&
+		  strstr(ex.next_url, "start_time=150&per_page=2") != NULL, "next: %s", ex.next_url);
+	zd_page_free(&page);
+
+	/* a full page that does not advance: one second holds a page; ask it whole */
+	make_time_page(&page, "{\"organizations\":[{\"id\":3},{\"id\":4}],\"count\":2,"
+				   "\"end_of_stream\":false,\"next_page\":null,\"end_time\":150}");
+	check(zd_export_advance(&ex, &page, err, sizeof(err)), "whole second: %s", err);
+	check(ex.whole_second && strstr(ex.next_url, "start_time=150&per_page=1") != NULL,
+		  "whole-second url: %s", ex.next_url);
+	zd_page_free(&page);
+
+	/* Zendesk did not grow the page: a clear error, not a loop */
+	make_time_page(&page, "{\"organizations\":[{\"id\":3}],\"count\":1,"
+				   "\"end_of_stream\":false,\"next_page\":null,\"end_time\":150}");
+	check(!zd_export_advance(&ex, &page, err, sizeof(err)) &&
+		  strstr(err, "holds more records than a page") != NULL, "stuck second: %s", err);
+	zd_page_free(&page);
+	zd_export_end(&ex);
+
+	/* the whole second came back: per_page goes back to normal */
+	check(zd_export_begin(&ex, "http://127.0.0.1:9", orgs, &params, err, sizeof(err)), "begin");
+	make_time_page(&page, "{\"organizations\":[{\"id\":3},{\"id\":4}],\"count\":2,"
+				   "\"end_of_stream\":false,\"next_page\":null,\"end_time\":100}");
+	check(zd_export_advance(&ex, &page, err, sizeof(err)), "whole second: %s", err);
+	zd_page_free(&page);
+	make_time_page(&page, "{\"organizations\":[{\"id\":3},{\"id\":4},{\"id\":5}],\"count\":3,"
+				   "\"end_of_stream\":false,\"next_page\":null,\"end_time\":101}");
+	check(zd_export_advance(&ex, &page, err, sizeof(err)), "after: %s", err);
+	check(!ex.whole_second && strstr(ex.next_url, "start_time=101&per_page=2") != NULL,
+		  "back to per_page: %s", ex.next_url);
+	zd_page_free(&page);
+
+	/* an empty page that does not advance */
+	make_time_page(&page, "{\"organizations\":[],\"count\":0,"
+				   "\"end_of_stream\":false,\"next_page\":null,\"end_time\":101}");
+	check(!zd_export_advance(&ex, &page, err, sizeof(err)) &&
+		  strstr(err, "stopped advancing") != NULL, "empty stall: %s", err);
+	zd_page_free(&page);
+
+	/* going backwards */
+	make_time_page(&page, "{\"organizations\":[],\"count\":0,"
+				   "\"end_of_stream\":false,\"next_page\":null,\"end_time\":5}");
+	check(!zd_export_advance(&ex, &page, err, sizeof(err)), "backwards accepted");
+	zd_page_free(&page);
+
+	/* end of stream with a non-null next_page */
+	make_time_page(&page, "{\"organizations\":[{\"id\":9}],\"count\":1,\"end_of_stream\":true,"
+				   "\"next_page\":\"http://127.0.0.1:9/api/v2/incremental/organizations.json?start_time=101\",\"end_time\":101}");
+	check(zd_export_advance(&ex, &page, err, sizeof(err)) && ex.finished, "end: %s", err);
+	zd_page_free(&page);
+	zd_export_end(&ex);
+
+	/* ticket events carry include and support_type_scope on every page */
+	params.include = "comment_events";
+	check(zd_export_begin(&ex, "http://127.0.0.1:9", zd_resource_lookup("ticket_events"),
+						  &params, err, sizeof(err)), "begin");
+	check(strcmp(ex.next_url, "http://127.0.0.1:9/api/v2/incremental/ticket_events.json"
+				 "?start_time=100&per_page=2&support_type_scope=all&include=comment_events") == 0,
+		  "events: %s", ex.next_url);
+	zd_export_end(&ex);
+}
+
+static void
+test_idset(void)
+{
+	ZdIdSet    *set = zd_idset_create();
+	unsigned	x = 12345;
+	int			n = 200000;
+	bool		ok = true;
+
+	/* pseudo-random ids, with ids beyond 2^32 */
+	for (int i = 0; i < n && ok; i++)
+	{
+		x = x * 1103515245 + 12345;
+		ok = zd_idset_add(set, (int64_t) (x % 1000000) * 4294967311LL);
+	}
+	check(ok, "add failed");
+	check(zd_idset_count(set) == (size_t) n, "count %zu", zd_idset_count(set));
+	x = 12345;
+	for (int i = 0; i < n && ok; i++)
+	{
+		x = x * 1103515245 + 12345;
+		ok = zd_idset_contains(set, (int64_t) (x % 1000000) * 4294967311LL);
+	}
+	check(ok, "an added id is missing");
+	check(!zd_idset_contains(set, 7) && !zd_idset_contains(set, -1), "false positive");
+	check(zd_idset_bytes(set) < (size_t) n * 8 * 2, "%zu bytes for %d ids", zd_idset_bytes(set), n);
+	zd_idset_destroy(set);
+}
+
+static void
+test_times(void)
+{
+	int64_t		t = -1;
+
+	check(zd_time_parse_iso8601("2023-09-18T15:57:42Z", &t) && t == 1695052662, "iso %lld", (long long) t);
+	check(zd_time_parse_iso8601("1970-01-01T00:00:00Z", &t) && t == 0, "epoch");
+	check(zd_time_parse_iso8601("2024-02-29T23:59:59+01:00", &t) && t == 1709247599, "offset %lld", (long long) t);
+	check(zd_time_parse_iso8601("2023-09-18T15:57:42.123Z", &t) && t == 1695052662, "fraction");
+	check(!zd_time_parse_iso8601("2023-09-18", &t), "date only accepted");
+	check(!zd_time_parse_iso8601("2023-13-18T15:57:42Z", &t), "month 13 accepted");
+	check(!zd_time_parse_iso8601("2023-09-18T15:57:42Zjunk", &t), "trailing junk accepted");
+	check(zd_time_parse_http_date("Mon, 23 Nov 2026 19:40:44 GMT", &t) && t == 1795462844,
+		  "http date %lld", (long long) t);
+	check(!zd_time_parse_http_date("yesterday-ish", &t), "bad http date accepted");
+}
+
 /* ---- HTTP against the simulator ------------------------------------ */
 
 /* A blocking driver of the non-blocking client, with poll(). */
@@ -515,6 +656,9 @@ main(void)
 	RUN(test_auth_headers);
 	RUN(test_url_checks);
 	RUN(test_export_machine);
+	RUN(test_time_export_machine);
+	RUN(test_idset);
+	RUN(test_times);
 	RUN(test_http_export_pages);
 	RUN(test_http_errors);
 	RUN(test_http_post_token);
