@@ -5,10 +5,11 @@ MODULE_big = zendesk_fdw
 # The Zendesk client: no PostgreSQL header in these, so they build into the
 # unit tests and fuzzers too.
 CLIENT_OBJS = src/zd_http.o src/zd_parse.o src/zd_export.o src/zd_auth.o src/zd_url.o \
-	src/zd_idset.o src/zd_time.o \
+	src/zd_idset.o src/zd_time.o src/zd_ratelimit.o \
 	src/zd_resources.o
 # The PostgreSQL side.
-OBJS = zendesk_fdw.o src/zd_options.o src/zd_conn.o src/zd_columns.o \
+OBJS = zendesk_fdw.o src/zd_options.o src/zd_conn.o src/zd_pacing.o src/zd_columns.o \
+	src/zd_import.o \
 	src/zd_convert.o src/zd_scan.o \
 	$(CLIENT_OBJS)
 
@@ -16,7 +17,7 @@ EXTENSION = zendesk_fdw
 DATA = zendesk_fdw--1.0.sql
 PGFILEDESC = "zendesk_fdw - foreign data wrapper for the Zendesk Support API"
 
-REGRESS = extension options scan auth https cancel
+REGRESS = extension options scan auth https cancel retry
 REGRESS_OPTS = --encoding=UTF8 --no-locale
 
 PKG_CONFIG ?= pkg-config
@@ -33,3 +34,6 @@ EXTRA_CLEAN = tests/client/build
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# every object depends on every header: the headers are few and small
+$(OBJS): $(wildcard $(srcdir)/src/*.h)

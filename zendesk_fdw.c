@@ -71,6 +71,7 @@ static void zdBeginForeignScan(ForeignScanState *node, int eflags);
 static TupleTableSlot *zdIterateForeignScan(ForeignScanState *node);
 static void zdReScanForeignScan(ForeignScanState *node);
 static void zdEndForeignScan(ForeignScanState *node);
+static List *zdImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid);
 
 /*
  * _PG_init
@@ -99,6 +100,7 @@ zendesk_fdw_handler(PG_FUNCTION_ARGS)
 	routine->IterateForeignScan = zdIterateForeignScan;
 	routine->ReScanForeignScan = zdReScanForeignScan;
 	routine->EndForeignScan = zdEndForeignScan;
+	routine->ImportForeignSchema = zdImportForeignSchema;
 
 	PG_RETURN_POINTER(routine);
 }
@@ -224,4 +226,10 @@ zdEndForeignScan(ForeignScanState *node)
 
 	if (state != NULL)
 		zd_scan_end(state->scan);
+}
+
+static List *
+zdImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
+{
+	return zd_import_foreign_schema(stmt, serverOid);
 }

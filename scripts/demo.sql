@@ -5,8 +5,10 @@ CREATE EXTENSION zendesk_fdw;
 
 -- A server is a Zendesk account.  For a real account: OPTIONS (subdomain 'acme').
 -- The simulator has a self-signed certificate, so it needs ca_file (superuser only).
+-- Zendesk allows 10 export requests a minute (30 with High Volume), and the
+-- extension paces itself to that by default; the simulator allows more.
 CREATE SERVER zendesk FOREIGN DATA WRAPPER zendesk_fdw
-  OPTIONS (url :'sim_url', ca_file :'sim_ca');
+  OPTIONS (url :'sim_url', ca_file :'sim_ca', export_requests_per_minute '600');
 
 -- Credentials live only in the user mapping: here an OAuth client (client-credentials grant).
 CREATE USER MAPPING FOR CURRENT_USER SERVER zendesk

@@ -17,7 +17,7 @@ start_simulator() {
     -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
     -keyout "$ZD_SIM_DIR/key.pem" -out "$ZD_SIM_DIR/cert.pem" 2>/dev/null
   chmod 644 "$ZD_SIM_DIR/cert.pem"
-  PYTHONPATH="$ZD_ROOT/sim" "$ZD_PYTHON" -m zendesk_sim --port 0 --https-port 0 \
+  PYTHONPATH="${ZD_SIM_SRC:-$ZD_ROOT/sim}" "$ZD_PYTHON" -m zendesk_sim --port 0 --https-port 0 \
     --cert "$ZD_SIM_DIR/cert.pem" --key "$ZD_SIM_DIR/key.pem" \
     --ready-file "$ZD_SIM_DIR/ready.json" "$@" >"$ZD_SIM_DIR/sim.log" 2>&1 &
   ZD_SIM_PID=$!

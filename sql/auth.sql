@@ -7,7 +7,8 @@
 \set log_cmd 'curl -sf ' :sim_url '/_sim/requests.jsonl'
 CREATE TEMP TABLE log (doc jsonb);
 
-CREATE SERVER zd_oauth FOREIGN DATA WRAPPER zendesk_fdw OPTIONS (url :'sim_url');
+CREATE SERVER zd_oauth FOREIGN DATA WRAPPER zendesk_fdw
+  OPTIONS (url :'sim_url', export_requests_per_minute '6000');
 CREATE USER MAPPING FOR CURRENT_USER SERVER zd_oauth
   OPTIONS (oauth_client_id 'zendesk_fdw_sim', oauth_client_secret 'sim-client-secret');
 CREATE FOREIGN TABLE zd.tickets_oauth (id bigint, status text)

@@ -4,7 +4,8 @@
 -- timeout bounds a request.
 --
 \getenv sim_url ZD_SIM_URL
-CREATE SERVER zd_slow FOREIGN DATA WRAPPER zendesk_fdw OPTIONS (url :'sim_url');
+CREATE SERVER zd_slow FOREIGN DATA WRAPPER zendesk_fdw
+  OPTIONS (url :'sim_url', export_requests_per_minute '6000');
 CREATE USER MAPPING FOR CURRENT_USER SERVER zd_slow
   OPTIONS (email 'admin@example.com', api_token 'sim-api-token');
 CREATE FOREIGN TABLE zd.tickets_slow (id bigint) SERVER zd_slow OPTIONS (resource 'tickets');
@@ -20,20 +21,24 @@ SELECT clock_timestamp() - :'t0'::timestamptz < interval '1.5 s' AS ended_within
 -- the connection is usable right after
 SELECT count(*) > 0 AS rows_read FROM zd.tickets_slow;
 
--- the server's own timeout
+-- the server's own timeout, without retries: an error
 \! curl -sf -X POST -d '{"path": "/api/v2/incremental/tickets/cursor", "delay": 30, "count": 1}' "$ZD_SIM_URL/_sim/faults" >/dev/null
-ALTER SERVER zd_slow OPTIONS (ADD timeout '1');
+ALTER SERVER zd_slow OPTIONS (ADD timeout '1', ADD max_retries '0');
 SELECT clock_timestamp() AS t0 \gset
 \set VERBOSITY terse
 SELECT count(*) FROM zd.tickets_slow;
 \set VERBOSITY default
 SELECT clock_timestamp() - :'t0'::timestamptz < interval '2.5 s' AS ended_within_2_5_s;
-\! curl -sf -X DELETE "$ZD_SIM_URL/_sim/faults" >/dev/null
+
+-- with retries, a request that timed out once is made again and the scan completes
+\! curl -sf -X POST -d '{"path": "/api/v2/incremental/tickets/cursor", "delay": 30, "count": 1}' "$ZD_SIM_URL/_sim/faults" >/dev/null
+ALTER SERVER zd_slow OPTIONS (SET max_retries '1');
 SELECT count(*) > 0 AS rows_read FROM zd.tickets_slow;
+\! curl -sf -X DELETE "$ZD_SIM_URL/_sim/faults" >/dev/null
+ALTER SERVER zd_slow OPTIONS (DROP timeout, DROP max_retries);
 
 -- a query cancel and a backend termination from another session, while the
 -- request waits (pg_stat_activity shows the wait as Extension)
-ALTER SERVER zd_slow OPTIONS (DROP timeout);
 CREATE EXTENSION dblink;
 CREATE FUNCTION pg_temp.waiting(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE

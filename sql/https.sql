@@ -5,7 +5,8 @@
 \getenv sim_https ZD_SIM_HTTPS_URL
 \getenv sim_ca ZD_SIM_CA
 
-CREATE SERVER zd_tls FOREIGN DATA WRAPPER zendesk_fdw OPTIONS (url :'sim_https');
+CREATE SERVER zd_tls FOREIGN DATA WRAPPER zendesk_fdw
+  OPTIONS (url :'sim_https', export_requests_per_minute '6000');
 CREATE USER MAPPING FOR CURRENT_USER SERVER zd_tls
   OPTIONS (email 'admin@example.com', api_token 'sim-api-token');
 CREATE FOREIGN TABLE zd.tickets_tls (id bigint) SERVER zd_tls OPTIONS (resource 'tickets');

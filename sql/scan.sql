@@ -6,7 +6,8 @@
 \set truth_cmd 'curl -sf ' :sim_url '/_sim/tickets.jsonl'
 \set log_cmd 'curl -sf ' :sim_url '/_sim/requests.jsonl'
 
-CREATE SERVER zd FOREIGN DATA WRAPPER zendesk_fdw OPTIONS (url :'sim_url');
+CREATE SERVER zd FOREIGN DATA WRAPPER zendesk_fdw
+  OPTIONS (url :'sim_url', export_requests_per_minute '6000');
 CREATE USER MAPPING FOR CURRENT_USER SERVER zd
   OPTIONS (email 'admin@example.com', api_token 'sim-api-token');
 CREATE SCHEMA zd;

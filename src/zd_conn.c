@@ -22,6 +22,7 @@
 
 #include <time.h>
 
+#include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/ipc.h"
@@ -35,6 +36,8 @@
 #include "zendesk_fdw.h"
 #include "zd_auth.h"
 #include "zd_parse.h"
+#include "zd_ratelimit.h"
+#include "zd_url.h"
 
 /* a body larger than this is refused: a 1000-record page is ~1-5 MB */
 #define ZD_MAX_BODY_BYTES (256L * 1024 * 1024)
@@ -49,6 +52,7 @@ struct ZdConn
 	char	   *access_token;	/* malloc'd; client-credentials grant */
 	time_t		token_renew_at;
 	bool		invalidated;
+	ZdRequestStats stats;		/* since the backend started */
 };
 
 static HTAB *conn_hash = NULL;
@@ -87,11 +91,11 @@ conn_exit_callback(int code, Datum arg)
 }
 
 /*
- * zd_conn_get
+ * zd_conn_for
  *		The cached connection of the options' user mapping.
  */
 ZdConn *
-zd_conn_get(const ZdOptions *options)
+zd_conn_for(const ZdOptions *options)
 {
 	ZdConn	   *conn;
 	bool		found;
@@ -115,6 +119,7 @@ zd_conn_get(const ZdOptions *options)
 		conn->http = NULL;
 		conn->access_token = NULL;
 		conn->invalidated = false;
+		memset(&conn->stats, 0, sizeof(conn->stats));
 	}
 	if (conn->invalidated)
 		conn_reset(conn);
@@ -142,6 +147,15 @@ zd_url_path(const char *url)
 		return url;
 	p = strchr(p + 3, '/');
 	return p ? p : "/";
+}
+
+/* The path of a path-and-query, for messages. */
+static char *
+path_without_query(const char *path)
+{
+	const char *q = strchr(path, '?');
+
+	return q ? pnstrdup(path, q - path) : pstrdup(path);
 }
 
 static void
@@ -262,9 +276,10 @@ wait_for_request(ZdHttp *http)
 
 /*
  * perform
- *		One request, start to end; transport failures are raised here.
+ *		One request, start to end.  Transport failures are returned, not
+ *		raised: the caller decides whether to retry.
  */
-static void
+static ZdHttpError
 perform(ZdConn *conn, const ZdOptions *options, const char *method,
 		const char *url, const char *authorization, const char *body,
 		ZdHttpResponse *response)
@@ -278,6 +293,7 @@ perform(ZdConn *conn, const ZdOptions *options, const char *method,
 	request.body = body;
 	request.content_type = "application/json";
 	request.ca_file = options->ca_file;
+	request.proxy = options->proxy;
 	request.allow_plain_http = options->plain_http;
 	request.connect_timeout_ms = options->connect_timeout_ms;
 	request.timeout_ms = options->timeout_ms;
@@ -289,9 +305,9 @@ perform(ZdConn *conn, const ZdOptions *options, const char *method,
 		wait_for_request(conn->http);
 		err = zd_http_result(conn->http, response);
 	}
-	if (err != ZD_HTTP_OK)
-		report_transport_error(options, method, url, err,
-							   zd_http_error_message(conn->http));
+	if (err == ZD_HTTP_OK)
+		conn->stats.bytes += response->wire_bytes;
+	return err;
 }
 
 static const char *
@@ -336,15 +352,16 @@ report_status_error(ZdConn *conn, const ZdOptions *options, const char *method,
 		case 403:
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("Zendesk refused access to %s on server \"%s\"", path,
-							options->server_name),
+					 errmsg("Zendesk refused access to %s on server \"%s\"",
+							path_without_query(path), options->server_name),
 					 errdetail("HTTP 403 from %s %s: %s", method, path, said),
 					 errhint("Incremental exports need a Zendesk admin, and OAuth clients need the \"read\" scope.")));
 			break;
 		case 404:
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("Zendesk server \"%s\" has no %s", options->server_name, path),
+					 errmsg("Zendesk server \"%s\" has no %s", options->server_name,
+							path_without_query(path)),
 					 errdetail("HTTP 404 from %s %s: %s", method, path, said),
 					 errhint("Check the server's subdomain or url option.")));
 			break;
@@ -392,13 +409,18 @@ fetch_access_token(ZdConn *conn, const ZdOptions *options)
 				 errmsg("out of memory")));
 	PG_TRY();
 	{
-		perform(conn, options, "POST", url, NULL, body, &response);
+		ZdHttpError err = perform(conn, options, "POST", url, NULL, body, &response);
+
+		if (err != ZD_HTTP_OK)
+			report_transport_error(options, "POST", url, err,
+								   zd_http_error_message(conn->http));
 	}
 	PG_FINALLY();
 	{
 		zd_secret_free(body);
 	}
 	PG_END_TRY();
+	conn->stats.requests_standard++;
 
 	if (response.status != 200)
 	{
@@ -464,43 +486,143 @@ authorization_header(ZdConn *conn, const ZdOptions *options)
  * get_with_credentials
  *		One GET with the mapping's Authorization header, wiped afterwards.
  */
-static void
+static ZdHttpError
 get_with_credentials(ZdConn *conn, const ZdOptions *options, const char *url,
 					 ZdHttpResponse *response)
 {
 	char	   *authorization = authorization_header(conn, options);
+	volatile ZdHttpError err = ZD_HTTP_OK;
 
 	PG_TRY();
 	{
-		perform(conn, options, "GET", url, authorization, NULL, response);
+		err = perform(conn, options, "GET", url, authorization, NULL, response);
 	}
 	PG_FINALLY();
 	{
 		zd_secret_free(authorization);
 	}
 	PG_END_TRY();
+	return err;
+}
+
+static bool
+transport_error_is_transient(ZdHttpError err)
+{
+	return err == ZD_HTTP_ERR_CONNECT || err == ZD_HTTP_ERR_TIMEOUT ||
+		err == ZD_HTTP_ERR_TRANSFER;
 }
 
 /*
- * zd_conn_get_page
- *		GET url with the mapping's credentials; returns only on HTTP 200.
- *		A client-credentials token Zendesk calls invalid is renewed once.
+ * backoff_ms
+ *		Delay before retry number n (1, 2, ...): exponential from 1 s, capped
+ *		at 30 s, with jitter so that backends do not retry in step.
+ */
+static long
+backoff_ms(int n)
+{
+	long		ceiling = 1000L << Min(n - 1, 5);
+
+	ceiling = Min(ceiling, 30000L);
+	return ceiling / 2 + (long) (pg_prng_double(&pg_global_prng_state) * (ceiling / 2));
+}
+
+/*
+ * zd_conn_get
+ *		GET url with the mapping's credentials, paced, retried; returns only
+ *		on HTTP 200.  *url may be replaced (a 504 on a large page is retried
+ *		with half the per_page).
+ *
+ * Retries, at most max_retries per call: a 429 after exactly its
+ * Retry-After (and a slower pace after it); a 503 with Retry-After after
+ * that; other 5xx and transient transport failures after a jittered,
+ * exponential backoff.  A client-credentials token Zendesk calls invalid is
+ * renewed once.
  */
 void
-zd_conn_get_page(ZdConn *conn, const ZdOptions *options, const char *url,
-				 ZdHttpResponse *response)
+zd_conn_get(ZdConn *conn, const ZdOptions *options, char **url,
+			ZdRequestKind kind, ZdHttpResponse *response)
 {
-	get_with_credentials(conn, options, url, response);
-	if (response->status == 401 &&
-		options->auth_method == ZD_AUTH_OAUTH_CLIENT_CREDENTIALS &&
-		zd_error_is_invalid_token(response->body, response->body_len))
+	int			retries = 0;
+	bool		renewed = false;
+
+	for (;;)
 	{
-		zd_secret_free(conn->access_token);
-		conn->access_token = NULL;
-		get_with_credentials(conn, options, url, response);
+		ZdHttpError err;
+		ZdRateInfo	rate;
+		long		wait_ms = -1;
+
+		zd_pace_before(options, kind, &conn->stats);
+		err = get_with_credentials(conn, options, *url, response);
+		if (kind == ZD_REQ_EXPORT)
+			conn->stats.requests_export++;
+		else
+			conn->stats.requests_standard++;
+
+		if (err != ZD_HTTP_OK)
+		{
+			zd_pace_after(options, kind, NULL, false);
+			if (!transport_error_is_transient(err) || retries >= options->max_retries)
+				report_transport_error(options, "GET", *url, err,
+									   zd_http_error_message(conn->http));
+			retries++;
+			conn->stats.retries++;
+			zd_wait_ms(backoff_ms(retries), &conn->stats);
+			continue;
+		}
+
+		zd_rate_info(conn->http, (int64_t) time(NULL), &rate);
+		zd_pace_after(options, kind, &rate, response->status == 429);
+
+		if (response->status == 401 && !renewed &&
+			options->auth_method == ZD_AUTH_OAUTH_CLIENT_CREDENTIALS &&
+			zd_error_is_invalid_token(response->body, response->body_len))
+		{
+			zd_secret_free(conn->access_token);
+			conn->access_token = NULL;
+			renewed = true;
+			continue;
+		}
+		if (response->status == 429)
+		{
+			conn->stats.rate_limited++;
+			/* no Retry-After: wait out a whole rate-limit window */
+			wait_ms = rate.retry_after_ms >= 0 ? rate.retry_after_ms : 60000;
+		}
+		else if (response->status == 503 && rate.retry_after_ms >= 0)
+			wait_ms = rate.retry_after_ms;
+		else if (response->status == 504 && zd_url_per_page(*url) > 1)
+		{
+			char	   *smaller = zd_url_with_per_page(*url, zd_url_per_page(*url) / 2);
+
+			if (smaller == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_OUT_OF_MEMORY),
+						 errmsg("out of memory")));
+			*url = pstrdup(smaller);
+			free(smaller);
+			wait_ms = 0;
+		}
+		else if (response->status >= 500)
+			wait_ms = backoff_ms(retries + 1);
+
+		if (wait_ms < 0 || retries >= options->max_retries)
+			break;
+		retries++;
+		conn->stats.retries++;
+		zd_wait_ms(wait_ms, &conn->stats);
 	}
 	if (response->status != 200)
-		report_status_error(conn, options, "GET", url, response);
+		report_status_error(conn, options, "GET", *url, response);
+}
+
+/*
+ * zd_conn_stats
+ *		The connection's counters, for EXPLAIN ANALYZE and the stats view.
+ */
+const ZdRequestStats *
+zd_conn_stats(ZdConn *conn)
+{
+	return &conn->stats;
 }
 
 /*

@@ -370,7 +370,7 @@ zd_http_start(ZdHttp *http, const ZdHttpRequest *request)
 	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, request->connect_timeout_ms);
 	SETOPT(CURLOPT_TIMEOUT_MS, request->timeout_ms);
 	/* proxies are a server option, never taken from the environment */
-	SETOPT(CURLOPT_PROXY, "");
+	SETOPT(CURLOPT_PROXY, request->proxy ? request->proxy : "");
 	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
 	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
 	if (request->ca_file != NULL)

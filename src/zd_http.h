@@ -47,6 +47,8 @@ typedef struct ZdHttpRequest
 	const char *body;			/* POST body, or NULL */
 	const char *content_type;	/* of the POST body */
 	const char *ca_file;		/* trust these CAs instead of the system's */
+	const char *proxy;			/* a proxy URL, or NULL: none (the environment's
+								 * proxy variables are never used) */
 	bool		allow_plain_http;	/* otherwise only https is allowed */
 	long		connect_timeout_ms;
 	long		timeout_ms;

@@ -39,6 +39,7 @@ typedef enum ZdOptionKind
 	ZD_OPT_TEXT,
 	ZD_OPT_SUBDOMAIN,
 	ZD_OPT_URL,
+	ZD_OPT_PROXY,
 	ZD_OPT_PATH,
 	ZD_OPT_INT,
 	ZD_OPT_ID,
@@ -64,6 +65,10 @@ static const ZdOptionDef option_defs[] = {
 	{"timeout", ForeignServerRelationId, ZD_OPT_INT, false, 1, 3600},
 	{"connect_timeout", ForeignServerRelationId, ZD_OPT_INT, false, 1, 300},
 	{"page_size", ForeignServerRelationId, ZD_OPT_INT, false, 1, 1000},
+	{"proxy", ForeignServerRelationId, ZD_OPT_PROXY, true, 0, 0},
+	{"export_requests_per_minute", ForeignServerRelationId, ZD_OPT_INT, false, 1, 100000},
+	{"max_requests_per_minute", ForeignServerRelationId, ZD_OPT_INT, false, 1, 100000},
+	{"max_retries", ForeignServerRelationId, ZD_OPT_INT, false, 0, 100},
 	/* user mapping: every credential, and only here */
 	{"email", UserMappingRelationId, ZD_OPT_TEXT, false, 0, 0},
 	{"api_token", UserMappingRelationId, ZD_OPT_TEXT, false, 0, 0},
@@ -84,6 +89,8 @@ static const ZdOptionDef option_defs[] = {
 #define DEFAULT_TIMEOUT_S 60
 #define DEFAULT_CONNECT_TIMEOUT_S 10
 #define DEFAULT_PAGE_SIZE 1000
+#define DEFAULT_EXPORT_REQUESTS_PER_MINUTE 10	/* Zendesk's default */
+#define DEFAULT_MAX_RETRIES 5
 
 static const char *
 catalog_noun(Oid catalog)
@@ -238,6 +245,15 @@ check_one_option(DefElem *def, Oid catalog)
 		case ZD_OPT_URL:
 			check_url(def);
 			break;
+		case ZD_OPT_PROXY:
+			if (strncmp(defGetString(def), "http://", 7) != 0 &&
+				strncmp(defGetString(def), "https://", 8) != 0 &&
+				strncmp(defGetString(def), "socks5h://", 10) != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"proxy\": \"%s\"", defGetString(def)),
+						 errhint("Give the proxy as a URL: http://host:port, https://host:port or socks5h://host:port.")));
+			break;
 		case ZD_OPT_PATH:
 			if (!is_absolute_path(defGetString(def)))
 				ereport(ERROR,
@@ -374,15 +390,61 @@ user_mapping_exists(Oid userid, Oid serverid)
 }
 
 /*
- * zd_get_options
- *		Merge the options of a foreign table, its server and the current
- *		user's mapping.  Credentials are read only when asked for.
+ * get_credentials
+ *		The current user's credentials for server (or PUBLIC's).
+ */
+static void
+get_credentials(ZdOptions *opts, ForeignServer *server)
+{
+	DefElem    *def;
+	UserMapping *user;
+
+	if (!user_mapping_exists(GetUserId(), server->serverid) &&
+		!user_mapping_exists(InvalidOid, server->serverid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("role \"%s\" has no user mapping for server \"%s\"",
+						GetUserNameFromId(GetUserId(), false), server->servername),
+				 errhint("Create one with the role's Zendesk credentials: CREATE USER MAPPING FOR CURRENT_USER SERVER %s OPTIONS (oauth_client_id '...', oauth_client_secret '...').",
+						 quote_identifier(server->servername))));
+	user = GetUserMapping(GetUserId(), server->serverid);
+
+	opts->umid = user->umid;
+	if ((def = find_def(user->options, "oauth_client_id")) != NULL)
+	{
+		opts->auth_method = ZD_AUTH_OAUTH_CLIENT_CREDENTIALS;
+		opts->oauth_client_id = pstrdup(defGetString(def));
+		opts->oauth_client_secret = pstrdup(defGetString(find_def(user->options, "oauth_client_secret")));
+		def = find_def(user->options, "oauth_scope");
+		opts->oauth_scope = pstrdup(def ? defGetString(def) : "read");
+	}
+	else if ((def = find_def(user->options, "oauth_token")) != NULL)
+	{
+		opts->auth_method = ZD_AUTH_OAUTH_TOKEN;
+		opts->oauth_token = pstrdup(defGetString(def));
+	}
+	else if ((def = find_def(user->options, "email")) != NULL)
+	{
+		opts->auth_method = ZD_AUTH_API_TOKEN;
+		opts->email = pstrdup(defGetString(def));
+		opts->api_token = pstrdup(defGetString(find_def(user->options, "api_token")));
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg("user mapping for server \"%s\" has no credentials", server->servername),
+				 errhint("Add oauth_client_id and oauth_client_secret (or oauth_token, or email and api_token) to the user mapping.")));
+}
+
+/*
+ * zd_get_server_options
+ *		The options of a server and, when asked, the current user's
+ *		credentials for it.
  */
 ZdOptions *
-zd_get_options(Oid foreigntableid, bool with_credentials)
+zd_get_server_options(Oid serverid, bool with_credentials)
 {
-	ForeignTable *table = GetForeignTable(foreigntableid);
-	ForeignServer *server = GetForeignServer(table->serverid);
+	ForeignServer *server = GetForeignServer(serverid);
 	ZdOptions  *opts = palloc0(sizeof(ZdOptions));
 	DefElem    *def;
 	char		err[256];
@@ -392,6 +454,8 @@ zd_get_options(Oid foreigntableid, bool with_credentials)
 	opts->timeout_ms = DEFAULT_TIMEOUT_S * 1000;
 	opts->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_S * 1000;
 	opts->page_size = DEFAULT_PAGE_SIZE;
+	opts->export_requests_per_minute = DEFAULT_EXPORT_REQUESTS_PER_MINUTE;
+	opts->max_retries = DEFAULT_MAX_RETRIES;
 
 	if ((def = find_def(server->options, "url")) != NULL)
 	{
@@ -416,6 +480,31 @@ zd_get_options(Oid foreigntableid, bool with_credentials)
 		opts->connect_timeout_ms = parse_int_option(def, find_option("connect_timeout")) * 1000;
 	if ((def = find_def(server->options, "page_size")) != NULL)
 		opts->page_size = parse_int_option(def, find_option("page_size"));
+	if ((def = find_def(server->options, "proxy")) != NULL)
+		opts->proxy = pstrdup(defGetString(def));
+	if ((def = find_def(server->options, "export_requests_per_minute")) != NULL)
+		opts->export_requests_per_minute = parse_int_option(def, find_option("export_requests_per_minute"));
+	if ((def = find_def(server->options, "max_requests_per_minute")) != NULL)
+		opts->max_requests_per_minute = parse_int_option(def, find_option("max_requests_per_minute"));
+	if ((def = find_def(server->options, "max_retries")) != NULL)
+		opts->max_retries = parse_int_option(def, find_option("max_retries"));
+
+	if (with_credentials)
+		get_credentials(opts, server);
+	return opts;
+}
+
+/*
+ * zd_get_options
+ *		Merge the options of a foreign table, its server and the current
+ *		user's mapping.  Credentials are read only when asked for.
+ */
+ZdOptions *
+zd_get_options(Oid foreigntableid, bool with_credentials)
+{
+	ForeignTable *table = GetForeignTable(foreigntableid);
+	ZdOptions  *opts = zd_get_server_options(table->serverid, with_credentials);
+	DefElem    *def;
 
 	if ((def = find_def(table->options, "resource")) == NULL)
 		ereport(ERROR,
@@ -428,46 +517,5 @@ zd_get_options(Oid foreigntableid, bool with_credentials)
 		elog(ERROR, "unknown Zendesk resource \"%s\"", defGetString(def));
 	if ((def = find_def(table->options, "include_deleted")) != NULL)
 		opts->include_deleted = parse_bool_option(def);
-
-	if (with_credentials)
-	{
-		UserMapping *user;
-
-		if (!user_mapping_exists(GetUserId(), server->serverid) &&
-			!user_mapping_exists(InvalidOid, server->serverid))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("role \"%s\" has no user mapping for server \"%s\"",
-							GetUserNameFromId(GetUserId(), false), server->servername),
-					 errhint("Create one with the role's Zendesk credentials: CREATE USER MAPPING FOR CURRENT_USER SERVER %s OPTIONS (oauth_client_id '...', oauth_client_secret '...').",
-							 quote_identifier(server->servername))));
-		user = GetUserMapping(GetUserId(), server->serverid);
-
-		opts->umid = user->umid;
-		if ((def = find_def(user->options, "oauth_client_id")) != NULL)
-		{
-			opts->auth_method = ZD_AUTH_OAUTH_CLIENT_CREDENTIALS;
-			opts->oauth_client_id = pstrdup(defGetString(def));
-			opts->oauth_client_secret = pstrdup(defGetString(find_def(user->options, "oauth_client_secret")));
-			def = find_def(user->options, "oauth_scope");
-			opts->oauth_scope = pstrdup(def ? defGetString(def) : "read");
-		}
-		else if ((def = find_def(user->options, "oauth_token")) != NULL)
-		{
-			opts->auth_method = ZD_AUTH_OAUTH_TOKEN;
-			opts->oauth_token = pstrdup(defGetString(def));
-		}
-		else if ((def = find_def(user->options, "email")) != NULL)
-		{
-			opts->auth_method = ZD_AUTH_API_TOKEN;
-			opts->email = pstrdup(defGetString(def));
-			opts->api_token = pstrdup(defGetString(find_def(user->options, "api_token")));
-		}
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-					 errmsg("user mapping for server \"%s\" has no credentials", server->servername),
-					 errhint("Add oauth_client_id and oauth_client_secret (or oauth_token, or email and api_token) to the user mapping.")));
-	}
 	return opts;
 }

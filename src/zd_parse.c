@@ -127,6 +127,112 @@ zd_page_free(ZdPage *page)
 	memset(page, 0, sizeof(*page));
 }
 
+static const char *const system_ticket_field_types[] = {
+	"subject", "description", "status", "custom_status", "tickettype",
+	"priority", "group", "assignee", NULL
+};
+
+static char *
+dup_member(json_t *obj, const char *key)
+{
+	json_t	   *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+}
+
+/*
+ * zd_fields_parse
+ *		Parse one page of ticket_fields, user_fields or organization_fields
+ *		(array_key).  The next page is links.next while meta.has_more (cursor
+ *		pagination), or next_page (offset pagination).  On failure nothing is
+ *		left to free.
+ */
+bool
+zd_fields_parse(const char *body, size_t len, const char *array_key,
+				ZdFieldList *list, char *errbuf, size_t errlen)
+{
+	json_error_t jerr;
+	json_t	   *root = json_loadb(body, len, 0, &jerr);
+	json_t	   *array;
+	json_t	   *meta;
+	size_t		n;
+
+	memset(list, 0, sizeof(*list));
+	if (root == NULL)
+	{
+		describe_json_error(&jerr, errbuf, errlen);
+		return false;
+	}
+	array = json_object_get(root, array_key);
+	if (!json_is_array(array))
+	{
+		snprintf(errbuf, errlen, "the response has no \"%s\" array", array_key);
+		json_decref(root);
+		return false;
+	}
+	n = json_array_size(array);
+	list->fields = calloc(n > 0 ? n : 1, sizeof(ZdFieldDef));
+	if (list->fields == NULL)
+		goto oom;
+	for (size_t i = 0; i < n; i++)
+	{
+		json_t	   *f = json_array_get(array, i);
+		json_t	   *id = json_object_get(f, "id");
+		ZdFieldDef *def = &list->fields[list->nfields];
+
+		if (!json_is_object(f) || !json_is_integer(id) ||
+			!json_is_string(json_object_get(f, "type")))
+		{
+			snprintf(errbuf, errlen, "element %zu of \"%s\" has no integer id or no type",
+					 i, array_key);
+			zd_fields_free(list);
+			json_decref(root);
+			return false;
+		}
+		def->id = json_integer_value(id);
+		def->key = dup_member(f, "key");
+		def->type = dup_member(f, "type");
+		def->title = dup_member(f, "title");
+		if (def->title == NULL)
+			def->title = strdup("");
+		def->active = !json_is_false(json_object_get(f, "active"));
+		list->nfields++;
+		if (def->type == NULL || def->title == NULL)
+			goto oom;
+		for (int t = 0; system_ticket_field_types[t] != NULL; t++)
+			if (strcmp(def->type, system_ticket_field_types[t]) == 0)
+				def->system = true;
+	}
+
+	meta = json_object_get(root, "meta");
+	if (json_is_true(json_object_get(meta, "has_more")))
+		list->next_url = dup_member(json_object_get(root, "links"), "next");
+	else if (meta == NULL)
+		list->next_url = dup_member(root, "next_page");
+	json_decref(root);
+	return true;
+
+oom:
+	zd_fields_free(list);
+	json_decref(root);
+	snprintf(errbuf, errlen, "out of memory");
+	return false;
+}
+
+void
+zd_fields_free(ZdFieldList *list)
+{
+	for (size_t i = 0; i < list->nfields; i++)
+	{
+		free(list->fields[i].key);
+		free(list->fields[i].type);
+		free(list->fields[i].title);
+	}
+	free(list->fields);
+	free(list->next_url);
+	memset(list, 0, sizeof(*list));
+}
+
 /* Copy text into buf as one printable line of at most buflen-1 bytes. */
 static void
 copy_one_line(char *buf, size_t buflen, const char *text, size_t len)

@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "zd_fields.h"
 #include "zd_resources.h"
 
 typedef struct ZdPage
@@ -38,6 +39,7 @@ extern bool zd_page_parse(const char *body, size_t len, const char *result_key,
 						  ZdStreamKind kind, ZdPage *page,
 						  char *errbuf, size_t errlen);
 extern void zd_page_free(ZdPage *page);
+
 
 extern void zd_error_text(const char *body, size_t len,
 						  char *buf, size_t buflen);

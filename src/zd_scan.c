@@ -178,7 +178,7 @@ zd_scan_begin(const ZdOptions *options, Relation rel)
 
 	scan->options = options;
 	scan->conv = zd_converter_create(rel, options->resource);
-	scan->conn = zd_conn_get(options);
+	scan->conn = zd_conn_for(options);
 	start_export(scan);
 	MemoryContextSwitchTo(old);
 	return scan;
@@ -193,14 +193,18 @@ fetch_page(ZdScan *scan)
 {
 	ZdHttpResponse response;
 	char		err[256];
+	char	   *url;
 	char	   *path;
 	const ZdResource *resource = scan->options->resource;
+	MemoryContext old;
 
 	release_page(scan);
 	CHECK_FOR_INTERRUPTS();
 
-	path = MemoryContextStrdup(scan->page_cxt, zd_url_path(scan->export.next_url));
-	zd_conn_get_page(scan->conn, scan->options, scan->export.next_url, &response);
+	old = MemoryContextSwitchTo(scan->page_cxt);
+	url = pstrdup(scan->export.next_url);
+	zd_conn_get(scan->conn, scan->options, &url, ZD_REQ_EXPORT, &response);
+	path = pstrdup(zd_url_path(url));
 	if (scan->scan_start < 0)
 	{
 		const char *date = zd_conn_header(scan->conn, "Date");
@@ -224,6 +228,7 @@ fetch_page(ZdScan *scan)
 				 errmsg("cannot continue the Zendesk export of server \"%s\"",
 						scan->options->server_name),
 				 errdetail("%s (GET %s).", err, path)));
+	MemoryContextSwitchTo(old);
 }
 
 /*

@@ -12,6 +12,7 @@
  *-------------------------------------------------------------------------
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -141,4 +142,65 @@ zd_url_check_base(const char *url, bool *plain_http, char *errbuf, size_t errlen
 	curl_free(part);
 	curl_url_cleanup(u);
 	return ok;
+}
+
+/* Where the value of query parameter per_page starts in url, or NULL. */
+static const char *
+per_page_value(const char *url)
+{
+	const char *q = strchr(url, '?');
+
+	while (q != NULL)
+	{
+		q++;
+		if (strncmp(q, "per_page=", 9) == 0)
+			return q + 9;
+		q = strchr(q, '&');
+	}
+	return NULL;
+}
+
+/*
+ * zd_url_per_page
+ *		The per_page parameter of url, or -1.
+ */
+int
+zd_url_per_page(const char *url)
+{
+	const char *v = per_page_value(url);
+	int			n = 0;
+
+	if (v == NULL || *v < '0' || *v > '9')
+		return -1;
+	for (; *v >= '0' && *v <= '9' && n < 100000; v++)
+		n = n * 10 + (*v - '0');
+	return n;
+}
+
+/*
+ * zd_url_with_per_page
+ *		A malloc'd copy of url with per_page set to the given value (url must
+ *		have the parameter).
+ */
+char *
+zd_url_with_per_page(const char *url, int per_page)
+{
+	const char *v = per_page_value(url);
+	const char *end;
+	char		num[16];
+	char	   *result;
+
+	if (v == NULL)
+		return NULL;
+	end = v;
+	while (*end >= '0' && *end <= '9')
+		end++;
+	snprintf(num, sizeof(num), "%d", per_page);
+	result = malloc(strlen(url) + strlen(num) + 1);
+	if (result == NULL)
+		return NULL;
+	memcpy(result, url, v - url);
+	strcpy(result + (v - url), num);
+	strcat(result, end);
+	return result;
 }

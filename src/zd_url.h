@@ -21,5 +21,7 @@
 extern bool zd_url_check_base(const char *url, bool *plain_http,
 							  char *errbuf, size_t errlen);
 extern bool zd_url_on_base(const char *base_url, const char *url);
+extern int	zd_url_per_page(const char *url);
+extern char *zd_url_with_per_page(const char *url, int per_page);
 
 #endif							/* ZD_URL_H */

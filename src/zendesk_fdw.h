@@ -18,6 +18,7 @@
 #include "postgres.h"
 
 #include "foreign/foreign.h"
+#include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
 #include "utils/relcache.h"
 
@@ -32,6 +33,24 @@ typedef enum ZdAuthMethod
 	ZD_AUTH_API_TOKEN
 } ZdAuthMethod;
 
+/* What a request draws on: the export quota, or the standard API's. */
+typedef enum ZdRequestKind
+{
+	ZD_REQ_EXPORT,
+	ZD_REQ_STANDARD
+} ZdRequestKind;
+
+/* Counters of the requests of one connection. */
+typedef struct ZdRequestStats
+{
+	int64		requests_export;
+	int64		requests_standard;
+	int64		rate_limited;	/* 429 answers */
+	int64		retries;
+	int64		bytes;			/* on the wire (compressed) */
+	int64		waited_ms;		/* pacing, Retry-After and backoff pauses */
+} ZdRequestStats;
+
 /* Everything a scan needs from the server, user mapping and table options. */
 typedef struct ZdOptions
 {
@@ -41,9 +60,13 @@ typedef struct ZdOptions
 	char	   *base_url;		/* from url, or https://<subdomain>.zendesk.com */
 	bool		plain_http;		/* base_url is http to a loopback host */
 	char	   *ca_file;
+	char	   *proxy;
 	int			timeout_ms;
 	int			connect_timeout_ms;
 	int			page_size;
+	int			export_requests_per_minute;
+	int			max_requests_per_minute;	/* 0: no ceiling of our own */
+	int			max_retries;
 	const ZdResource *resource;
 	bool		include_deleted;
 
@@ -59,14 +82,27 @@ typedef struct ZdOptions
 /* in zd_options.c */
 extern void zd_validate_options(List *options, Oid catalog);
 extern ZdOptions *zd_get_options(Oid foreigntableid, bool with_credentials);
+extern ZdOptions *zd_get_server_options(Oid serverid, bool with_credentials);
 
 /* in zd_conn.c */
 typedef struct ZdConn ZdConn;
-extern ZdConn *zd_conn_get(const ZdOptions *options);
-extern void zd_conn_get_page(ZdConn *conn, const ZdOptions *options,
-							 const char *url, ZdHttpResponse *response);
+extern ZdConn *zd_conn_for(const ZdOptions *options);
+extern void zd_conn_get(ZdConn *conn, const ZdOptions *options, char **url,
+						ZdRequestKind kind, ZdHttpResponse *response);
+extern const ZdRequestStats *zd_conn_stats(ZdConn *conn);
 extern const char *zd_conn_header(ZdConn *conn, const char *name);
 extern const char *zd_url_path(const char *url);
+
+/* in zd_pacing.c */
+struct ZdRateInfo;
+extern void zd_wait_ms(long ms, ZdRequestStats *stats);
+extern void zd_pace_before(const ZdOptions *options, ZdRequestKind kind,
+						   ZdRequestStats *stats);
+extern void zd_pace_after(const ZdOptions *options, ZdRequestKind kind,
+						  const struct ZdRateInfo *rate, bool rate_limited);
+
+/* in zd_import.c */
+extern List *zd_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid);
 
 /* in zd_scan.c */
 typedef struct ZdScan ZdScan;
