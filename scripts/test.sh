@@ -37,7 +37,12 @@ bash tests/client/run.sh "$RESULTS"
 
 section "pg_regress"
 rm -rf results regression.diffs regression.out
-pg_virtualenv -t -v 15 make -s installcheck PG_CONFIG="$PG_CONFIG" >regress.log 2>&1
+SERVER_LOG="$ZD_SIM_DIR/server.log"
+# debug5: the secrets check below reads everything the server logged
+pg_virtualenv -t -v 15 -o log_min_messages=debug5 sh -c '
+  make -s installcheck PG_CONFIG="$1"; rc=$?
+  cp "$(dirname "$PG_CLUSTER_CONF_ROOT")/log/postgresql-15-regress.log" "$2"
+  exit $rc' sh "$PG_CONFIG" "$SERVER_LOG" >regress.log 2>&1
 grep -E '^(ok|not ok|test) ' regress.log | sed 's/^/  /'
 while read -r line; do
   name=$(echo "$line" | awk '{print $2}')
@@ -45,6 +50,32 @@ while read -r line; do
 done < <(grep -E '^test [a-z_]+ +\.\.\. ' regress.log)
 grep -qE 'tests passed|tests failed|test failed' regress.log || { tail -30 regress.log; fail "regress: the pg_regress run itself"; }
 [ -f regression.diffs ] && head -200 regression.diffs
+
+section "secrets"
+# Every credential the suite uses, and the forms they travel in.  PostgreSQL's
+# own echo of a CREATE/ALTER USER MAPPING statement is the documented
+# exception, and only those lines are left out.
+secrets=(sim-api-token sim-client-secret not-the-secret no-such-token wrong-token
+         "$(printf 'admin@example.com/token:sim-api-token' | base64 -w0)"
+         "$(printf 'admin@example.com/token:wrong-token' | base64 -w0)")
+leaks() {
+  grep -v -i 'user mapping' "$1" | grep -F "${secrets[@]/#/-e}" | head -5
+  grep -v -i 'user mapping' "$1" | grep -E 'Bearer [A-Za-z0-9._-]{8,}' | head -5
+}
+if grep -q 'DEBUG:  zendesk_fdw: GET' "$SERVER_LOG" 2>/dev/null; then
+  found=$(leaks "$SERVER_LOG")
+  if [ -z "$found" ]; then pass "secrets: none in the server log at debug5 ($(wc -l <"$SERVER_LOG") lines)"
+  else echo "$found"; fail "secrets: none in the server log at debug5"; fi
+else
+  fail "secrets: the server log at debug5 was not captured"
+fi
+# the check itself must see a secret where one is: the echoed test input has them
+if [ -n "$(leaks results/auth.out)" ]; then pass "secrets: the check finds the secrets in the echoed test input"
+else fail "secrets: the check finds the secrets in the echoed test input"; fi
+found=$(cat results/*.out 2>/dev/null | grep -E '^(ERROR|DETAIL|HINT|NOTICE|WARNING|CONTEXT|INFO):' >"$ZD_SIM_DIR/messages.txt"; leaks "$ZD_SIM_DIR/messages.txt")
+if [ -s "$ZD_SIM_DIR/messages.txt" ] && [ -z "$found" ]; then
+  pass "secrets: none in errors, hints or notices ($(wc -l <"$ZD_SIM_DIR/messages.txt") messages)"
+else echo "$found"; fail "secrets: none in errors, hints or notices"; fi
 
 npass=$(grep -c '^PASS' "$RESULTS")
 nfail=$(grep -c '^FAIL' "$RESULTS")

@@ -422,6 +422,7 @@ fetch_access_token(ZdConn *conn, const ZdOptions *options)
 	PG_END_TRY();
 	conn->stats.requests_standard++;
 
+	elog(DEBUG1, "zendesk_fdw: POST /oauth/tokens: HTTP %ld", response.status);
 	if (response.status != 200)
 	{
 		char		said[512];
@@ -570,6 +571,8 @@ zd_conn_get(ZdConn *conn, const ZdOptions *options, char **url,
 			continue;
 		}
 
+		elog(DEBUG1, "zendesk_fdw: GET %s: HTTP %ld, %ld bytes in %.3f s",
+			 zd_url_path(*url), response->status, response->wire_bytes, response->seconds);
 		zd_rate_info(conn->http, (int64_t) time(NULL), &rate);
 		zd_pace_after(options, kind, &rate, response->status == 429);
 
