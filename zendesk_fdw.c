@@ -181,6 +181,28 @@ zdExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	const char *request = strVal(list_nth(plan->fdw_private, ZdScanPrivateRequest));
 
 	ExplainPropertyText("Zendesk", request, es);
+
+	if (es->analyze && node->fdw_state != NULL)
+	{
+		ZdScanState *state = node->fdw_state;
+		ZdRequestStats stats;
+		long		pages;
+		int64		skipped;
+
+		zd_scan_report(state->scan, &stats, &pages, &skipped);
+		ExplainPropertyInteger("Zendesk Export Requests", NULL, stats.requests_export, es);
+		ExplainPropertyInteger("Zendesk Standard Requests", NULL, stats.requests_standard, es);
+		ExplainPropertyInteger("Zendesk Pages", NULL, pages, es);
+		ExplainPropertyInteger("Zendesk Repeats Skipped", NULL, skipped, es);
+		ExplainPropertyInteger("Zendesk 429 Responses", NULL, stats.rate_limited, es);
+		ExplainPropertyInteger("Zendesk Retries", NULL, stats.retries, es);
+		/* these vary from run to run */
+		if (es->costs)
+		{
+			ExplainPropertyInteger("Zendesk Bytes Received", "bytes", stats.bytes, es);
+			ExplainPropertyInteger("Zendesk Time Waited", "ms", stats.waited_ms, es);
+		}
+	}
 }
 
 static void

@@ -59,9 +59,11 @@ struct ZdScan
 	bool		page_loaded;
 	size_t		next_record;
 
+	ZdRequestStats stats_at_start;	/* the connection's counters at begin */
 	ZdIdSet    *returned;		/* ids returned so far; freed by cleanup */
 	int64		scan_start;		/* Zendesk's time at the first page, or -1 */
 	int64		records_skipped;	/* repeats not returned again */
+	long		pages_total;	/* pages read, over rescans too */
 };
 
 static void
@@ -179,6 +181,7 @@ zd_scan_begin(const ZdOptions *options, Relation rel)
 	scan->options = options;
 	scan->conv = zd_converter_create(rel, options->resource);
 	scan->conn = zd_conn_for(options);
+	scan->stats_at_start = *zd_conn_stats(scan->conn);
 	start_export(scan);
 	MemoryContextSwitchTo(old);
 	return scan;
@@ -221,6 +224,7 @@ fetch_page(ZdScan *scan)
 				 errmsg("invalid page from Zendesk server \"%s\"", scan->options->server_name),
 				 errdetail("%s (GET %s).", err, path)));
 	scan->page_loaded = true;
+	scan->pages_total++;
 
 	if (!zd_export_advance(&scan->export, &scan->page, err, sizeof(err)))
 		ereport(ERROR,
@@ -320,4 +324,24 @@ void
 zd_scan_end(ZdScan *scan)
 {
 	MemoryContextDelete(scan->scan_cxt);
+}
+
+/*
+ * zd_scan_report
+ *		What the scan has done so far, for EXPLAIN ANALYZE: the connection's
+ *		counters since the scan began, pages, and repeats skipped.
+ */
+void
+zd_scan_report(ZdScan *scan, ZdRequestStats *stats, long *pages, int64 *skipped)
+{
+	const ZdRequestStats *now = zd_conn_stats(scan->conn);
+
+	stats->requests_export = now->requests_export - scan->stats_at_start.requests_export;
+	stats->requests_standard = now->requests_standard - scan->stats_at_start.requests_standard;
+	stats->rate_limited = now->rate_limited - scan->stats_at_start.rate_limited;
+	stats->retries = now->retries - scan->stats_at_start.retries;
+	stats->bytes = now->bytes - scan->stats_at_start.bytes;
+	stats->waited_ms = now->waited_ms - scan->stats_at_start.waited_ms;
+	*pages = scan->pages_total;
+	*skipped = scan->records_skipped;
 }

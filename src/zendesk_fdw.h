@@ -110,6 +110,8 @@ extern ZdScan *zd_scan_begin(const ZdOptions *options, Relation rel);
 extern bool zd_scan_next(ZdScan *scan, Datum *values, bool *nulls);
 extern void zd_scan_restart(ZdScan *scan);
 extern void zd_scan_end(ZdScan *scan);
+extern void zd_scan_report(ZdScan *scan, ZdRequestStats *stats, long *pages,
+						   int64 *skipped);
 extern char *zd_scan_first_request(const ZdOptions *options);
 
 #endif							/* ZENDESK_FDW_H */
