@@ -23,3 +23,18 @@ CREATE FOREIGN DATA WRAPPER zendesk_fdw
   VALIDATOR zendesk_fdw.zendesk_fdw_validator;
 
 COMMENT ON FOREIGN DATA WRAPPER zendesk_fdw IS 'Zendesk Support API';
+
+-- Requests made to Zendesk, per account and endpoint: for the whole cluster
+-- when the library is in shared_preload_libraries (cluster_wide), else for
+-- the current backend.  No credential is kept here.
+CREATE FUNCTION zendesk_fdw.request_stats(
+    OUT account text, OUT endpoint text, OUT requests bigint,
+    OUT export_requests bigint, OUT rate_limited bigint, OUT retries bigint,
+    OUT bytes bigint, OUT seconds_waited double precision, OUT cluster_wide boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'zendesk_fdw_stats'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE VIEW zendesk_fdw.stats AS SELECT * FROM zendesk_fdw.request_stats();
+GRANT USAGE ON SCHEMA zendesk_fdw TO PUBLIC;
+GRANT SELECT ON zendesk_fdw.stats TO PUBLIC;

@@ -84,6 +84,7 @@ _PG_init(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("could not initialize libcurl")));
+	zd_pacing_init();
 	MarkGUCPrefixReserved("zendesk_fdw");
 }
 

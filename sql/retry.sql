@@ -78,3 +78,8 @@ SELECT count(*) FROM zd.tickets_retry;
 SELECT count(*) FROM zd.tickets_retry;
 \! curl -sf -X DELETE "$ZD_SIM_URL/_sim/faults" >/dev/null
 SELECT count(*) = :expected AS all_rows FROM zd.tickets_retry;
+
+-- the counters: per account and endpoint, for this backend (no preload here)
+SELECT endpoint, rate_limited, retries, requests = export_requests AS all_exports,
+       bytes > 0 AS bytes_counted, seconds_waited >= 2 AS waits_counted, cluster_wide
+  FROM zendesk_fdw.stats ORDER BY endpoint;

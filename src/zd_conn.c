@@ -386,6 +386,22 @@ report_status_error(ZdConn *conn, const ZdOptions *options, const char *method,
 	}
 }
 
+/* Add what the connection did since *before to the account's counters. */
+static void
+flush_stats(ZdConn *conn, const ZdOptions *options, const char *url,
+			const ZdRequestStats *before)
+{
+	ZdRequestStats delta;
+
+	delta.requests_export = conn->stats.requests_export - before->requests_export;
+	delta.requests_standard = conn->stats.requests_standard - before->requests_standard;
+	delta.rate_limited = conn->stats.rate_limited - before->rate_limited;
+	delta.retries = conn->stats.retries - before->retries;
+	delta.bytes = conn->stats.bytes - before->bytes;
+	delta.waited_ms = conn->stats.waited_ms - before->waited_ms;
+	zd_stats_add(options, zd_url_path(url), &delta);
+}
+
 /*
  * fetch_access_token
  *		The client-credentials grant: a fresh access token for this mapping.
@@ -399,6 +415,7 @@ fetch_access_token(ZdConn *conn, const ZdOptions *options)
 	char		err[256];
 	char	   *token;
 	long		expires_in;
+	ZdRequestStats before = conn->stats;
 
 	body = zd_oauth_client_credentials_body(options->oauth_client_id,
 											options->oauth_client_secret,
@@ -409,7 +426,11 @@ fetch_access_token(ZdConn *conn, const ZdOptions *options)
 				 errmsg("out of memory")));
 	PG_TRY();
 	{
-		ZdHttpError err = perform(conn, options, "POST", url, NULL, body, &response);
+		ZdHttpError err;
+
+		conn->stats.requests_standard++;
+		err = perform(conn, options, "POST", url, NULL, body, &response);
+		flush_stats(conn, options, url, &before);
 
 		if (err != ZD_HTTP_OK)
 			report_transport_error(options, "POST", url, err,
@@ -420,7 +441,6 @@ fetch_access_token(ZdConn *conn, const ZdOptions *options)
 		zd_secret_free(body);
 	}
 	PG_END_TRY();
-	conn->stats.requests_standard++;
 
 	elog(DEBUG1, "zendesk_fdw: POST /oauth/tokens: HTTP %ld", response.status);
 	if (response.status != 200)
@@ -545,6 +565,7 @@ zd_conn_get(ZdConn *conn, const ZdOptions *options, char **url,
 {
 	int			retries = 0;
 	bool		renewed = false;
+	ZdRequestStats before = conn->stats;
 
 	for (;;)
 	{
@@ -563,8 +584,11 @@ zd_conn_get(ZdConn *conn, const ZdOptions *options, char **url,
 		{
 			zd_pace_after(options, kind, NULL, false);
 			if (!transport_error_is_transient(err) || retries >= options->max_retries)
+			{
+				flush_stats(conn, options, *url, &before);
 				report_transport_error(options, "GET", *url, err,
 									   zd_http_error_message(conn->http));
+			}
 			retries++;
 			conn->stats.retries++;
 			zd_wait_ms(backoff_ms(retries), &conn->stats);
@@ -614,6 +638,7 @@ zd_conn_get(ZdConn *conn, const ZdOptions *options, char **url,
 		conn->stats.retries++;
 		zd_wait_ms(wait_ms, &conn->stats);
 	}
+	flush_stats(conn, options, *url, &before);
 	if (response->status != 200)
 		report_status_error(conn, options, "GET", *url, response);
 }

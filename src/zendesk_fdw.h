@@ -100,6 +100,9 @@ extern void zd_pace_before(const ZdOptions *options, ZdRequestKind kind,
 						   ZdRequestStats *stats);
 extern void zd_pace_after(const ZdOptions *options, ZdRequestKind kind,
 						  const struct ZdRateInfo *rate, bool rate_limited);
+extern void zd_stats_add(const ZdOptions *options, const char *path,
+						 const ZdRequestStats *delta);
+extern void zd_pacing_init(void);
 
 /* in zd_import.c */
 extern List *zd_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid);
