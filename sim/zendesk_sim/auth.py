@@ -1,8 +1,16 @@
-"""Authentication as Zendesk does it: API tokens and OAuth.
+"""Authentication as Zendesk does it: API tokens and OAuth (zendesk-api.md §1, §1.1).
 
 API tokens authenticate as Basic base64("email/token:TOKEN"); OAuth access
-tokens as Bearer.  The token endpoint implements the client-credentials
-grant with expiring access tokens (shared/zendesk-api.md §1, §1.1).
+tokens as Bearer.  The token endpoint implements the client-credentials grant
+(no refresh token) and the refresh-token grant, which rotates: a refresh
+returns a new access token and a new refresh token and invalidates the old
+pair, so the loser of two racing refreshes holds a dead refresh token.
+Refresh tokens are minted as an authorization-code grant would (the seeded
+--oauth-refresh-token, or POST /_sim/oauth/refresh_tokens).  Tokens expire on
+real time (like rate limits, not the simulated clock) and can be revoked.
+
+Two identities exist: the account's admin (the default credentials) and an
+agent, who gets 403 on the incremental exports (admin only, §1).
 """
 
 import base64
@@ -23,11 +31,25 @@ INVALID_CLIENT = {
     "error_description": "Client authentication failed due to unknown client, no client "
                          "authentication included, or unsupported authentication method.",
 }
+INVALID_GRANT = {
+    "error": "invalid_grant",
+    "error_description": "The provided authorization grant is invalid, expired, revoked, does "
+                         "not match the redirection URI used in the authorization request, or "
+                         "was issued to another client.",
+}
 UNSUPPORTED_GRANT = {
     "error": "unsupported_grant_type",
     "error_description": "The authorization grant type is not supported by the "
                          "authorization server.",
 }
+FORBIDDEN_PAGE = {"error": {"title": "Forbidden",
+                            "message": "You do not have access to this page. Please contact the "
+                                       "account owner of this help desk for further help."}}
+
+
+def missing_scope(scope):
+    return {"error": "Forbidden",
+            "description": "You are missing the following required scopes: %s" % scope}
 
 
 class AuthError(Exception):
@@ -37,25 +59,43 @@ class AuthError(Exception):
         self.body = body
 
 
+class Principal:
+    """Who a request is: kind (api_token or oauth, for the request log), role
+    (admin or agent) and, for OAuth, the token's scopes."""
+
+    def __init__(self, kind, role, scopes=None):
+        self.kind = kind
+        self.role = role
+        self.scopes = scopes
+
+    def may_read(self, resource):
+        if self.scopes is None:
+            return True
+        return bool({"read", "%s:read" % resource} & self.scopes)
+
+
 class Authenticator:
-    def __init__(self, email, api_token, client_id, client_secret,
-                 token_lifetime=1800):
+    def __init__(self, email, api_token, client_id, client_secret, token_lifetime=1800,
+                 agent_email="agent@example.com", agent_api_token="sim-agent-token",
+                 refresh_token=None, refresh_lifetime=30 * 86400):
         self.email = email
         self.api_token = api_token
         self.client_id = client_id
         self.client_secret = client_secret
         self.token_lifetime = token_lifetime
-        self._tokens = {}   # access token -> (expiry in real time, scope)
+        self.agent_email = agent_email
+        self.agent_api_token = agent_api_token
+        self.refresh_lifetime = refresh_lifetime
+        self._tokens = {}     # access token -> (expiry, scope, refresh token or None)
+        self._refresh = {}    # refresh token -> (expiry, scope, access token or None)
         self._lock = threading.Lock()
+        self.issued = {"client_credentials": 0, "refresh_token": 0}
+        if refresh_token:
+            self._refresh[refresh_token] = (time.time() + refresh_lifetime, "read", None)
 
-    def issue_token(self, form):
-        """The token endpoint: form is the decoded request body (a dict)."""
-        grant = form.get("grant_type")
-        if grant != "client_credentials":
-            raise AuthError(400, UNSUPPORTED_GRANT)
-        if (form.get("client_id") != self.client_id
-                or form.get("client_secret") != self.client_secret):
-            raise AuthError(401, INVALID_CLIENT)
+    # -- the token endpoint -------------------------------------------------------
+
+    def _lifetime(self, form):
         lifetime = self.token_lifetime
         if "expires_in" in form:
             try:
@@ -66,19 +106,75 @@ class Authenticator:
                 raise AuthError(400, {"error": "invalid_request",
                                       "error_description": "expires_in must be more than 300 and less than 172800"})
             lifetime = asked
-        token = secrets.token_hex(32)
-        scope = form.get("scope") or "read"
-        with self._lock:
-            self._tokens[token] = (time.time() + lifetime, scope)
-        return {"access_token": token, "token_type": "bearer", "scope": scope,
-                "expires_in": lifetime}
+        return lifetime
 
-    def revoke_all(self):
+    def issue_token(self, form):
+        """The token endpoint: form is the decoded request body (a dict)."""
+        grant = form.get("grant_type")
+        if grant not in ("client_credentials", "refresh_token"):
+            raise AuthError(400, UNSUPPORTED_GRANT)
+        if (form.get("client_id") != self.client_id
+                or form.get("client_secret") != self.client_secret):
+            raise AuthError(401, INVALID_CLIENT)
+        lifetime = self._lifetime(form)
+        now = time.time()
+        if grant == "client_credentials":
+            token = secrets.token_hex(32)
+            scope = form.get("scope") or "read"
+            with self._lock:
+                self._tokens[token] = (now + lifetime, scope, None)
+                self.issued["client_credentials"] += 1
+            return {"access_token": token, "token_type": "bearer", "scope": scope,
+                    "expires_in": lifetime}
+        old = form.get("refresh_token")
+        with self._lock:
+            entry = self._refresh.get(old)
+            if entry is None or entry[0] <= now:
+                raise AuthError(400, INVALID_GRANT)
+            # rotation: the old pair dies (§1.1)
+            del self._refresh[old]
+            if entry[2] is not None:
+                self._tokens.pop(entry[2], None)
+            scope = form.get("scope") or entry[1]
+            access = secrets.token_hex(32)
+            refresh = secrets.token_hex(32)
+            self._tokens[access] = (now + lifetime, scope, refresh)
+            self._refresh[refresh] = (now + self.refresh_lifetime, scope, access)
+            self.issued["refresh_token"] += 1
+        return {"access_token": access, "token_type": "bearer", "scope": scope,
+                "expires_in": lifetime, "refresh_token": refresh,
+                "refresh_token_expires_in": self.refresh_lifetime}
+
+    def mint_refresh_token(self, scope="read", lifetime=None):
+        """What an authorization-code grant would leave the client with."""
+        now = time.time()
+        access = secrets.token_hex(32)
+        refresh = secrets.token_hex(32)
+        with self._lock:
+            self._tokens[access] = (now + self.token_lifetime, scope, refresh)
+            self._refresh[refresh] = (now + (lifetime or self.refresh_lifetime), scope, access)
+        return {"access_token": access, "refresh_token": refresh, "scope": scope,
+                "expires_in": self.token_lifetime,
+                "refresh_token_expires_in": lifetime or self.refresh_lifetime}
+
+    def revoke_all(self, refresh_tokens=False):
         with self._lock:
             self._tokens.clear()
+            if refresh_tokens:
+                self._refresh.clear()
 
-    def check(self, header):
-        """Who the Authorization header is, or raise AuthError (401)."""
+    def expire(self, token):
+        """Make one access token (or every one, token None) expire now."""
+        with self._lock:
+            for key in ([token] if token else list(self._tokens)):
+                if key in self._tokens:
+                    expiry, scope, refresh = self._tokens[key]
+                    self._tokens[key] = (0, scope, refresh)
+
+    # -- checking requests ----------------------------------------------------------
+
+    def authenticate(self, header):
+        """The Principal of an Authorization header, or raise AuthError (401)."""
         if not header:
             raise AuthError(401, BAD_CREDENTIALS)
         kind, _, value = header.partition(" ")
@@ -90,12 +186,19 @@ class Authenticator:
             user, _, secret = plain.partition(":")
             if (self.api_token is not None
                     and user == "%s/token" % self.email and secret == self.api_token):
-                return "api_token"
+                return Principal("api_token", "admin")
+            if (self.agent_api_token is not None
+                    and user == "%s/token" % self.agent_email and secret == self.agent_api_token):
+                return Principal("api_token", "agent")
             raise AuthError(401, BAD_CREDENTIALS)
         if kind.lower() == "bearer":
             with self._lock:
                 entry = self._tokens.get(value)
             if entry is None or entry[0] <= time.time():
                 raise AuthError(401, INVALID_TOKEN)
-            return "oauth"
+            return Principal("oauth", "admin", set(entry[1].split()))
         raise AuthError(401, BAD_CREDENTIALS)
+
+    def check(self, header):
+        """The kind of credentials (api_token or oauth), or raise AuthError."""
+        return self.authenticate(header).kind

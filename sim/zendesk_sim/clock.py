@@ -1,10 +1,11 @@
 """The simulated account's clock: real time plus an offset tests can move.
 
 What follows it: the `Date` header, the one-minute rule of the incremental
-exports, the timestamps of mutations, OAuth refresh-token expiry and the
-search-export cursor expiry.  What does not: rate-limit windows and
-access-token expiry, which stay on real time (a test that advances the clock
-by an hour must not find its quota refilled or its token dead).
+exports, the timestamps of mutations, incremental cursor lifetimes (switch
+cursor_ttl), the search-export cursor's hour and the count endpoints'
+refreshes.  What does not: rate-limit windows and OAuth token expiry, which
+stay on real time (a test that advances the clock by an hour must not find
+its quota refilled or its token dead).
 """
 
 import threading

@@ -1,121 +1,92 @@
-"""The simulator's HTTP front: Zendesk's routes, headers, limits and errors,
-plus a control API under /_sim/ for tests.
+"""The simulator's HTTP front: requests in, Zendesk's answers out.
 
-Control API (no authentication; loopback only):
-  GET    /_sim/requests          the request log, oldest first
-  GET    /_sim/requests.jsonl    the same, one JSON object a line
-  DELETE /_sim/requests          clear it
-  POST   /_sim/faults            add a fault rule (JSON, see Fault)
-  DELETE /_sim/faults            remove every fault rule
-  GET    /_sim/tickets           ground truth: every ticket, by id
-  GET    /_sim/tickets.jsonl     the same, one JSON object a line
-  POST   /_sim/clock             {"advance": seconds} moves the clock
-  POST   /_sim/revoke_tokens     every OAuth access token stops working
+This module owns the wire: parsing a request, authentication, the order in
+which rate limits apply, the headers Zendesk sends (and no others), gzip with
+chunked transfer encoding (as recorded) or identity with a Content-Length,
+the request log, and the faults that act on the wire (resets, short bodies,
+slow drips, connections that never answer).  What each endpoint answers is
+routes.py; the control API under /_sim/ is control.py.
+
+Order of checks for an API request: fault rules (a fault stands for the
+network or a gateway in front of Zendesk, so it comes first), the account's
+rate limit (its 429 is plain text), authentication (401), the admin-only and
+OAuth-scope checks (403), the endpoint's own limit (a JSON 429 for exports),
+then the endpoint.
 """
 
 import email.utils
 import gzip
 import http.server
 import json
+import secrets
+import select
+import socket
+import struct
 import threading
 import time
 import urllib.parse
 
-from . import exports
-from .auth import AuthError
+from . import control, routes
+from .auth import FORBIDDEN_PAGE, AuthError, missing_scope
+from .exports import CursorRegistry, ExportError
+from .faults import ANSWERS, BODY_KINDS, PAGE_KINDS, FaultSet
+from .limits import ACCOUNT_LIMIT_TEXT, EXPORT_LIMIT_BODY, Limits
+from .records import Prerendered, RenderCache
+from .switches import Switches
 
 JSON_TYPE = "application/json; charset=utf-8"
-
-EXPORT_LIMIT_BODY = {
-    "error": "APIRateLimitExceeded",
-    "description": "Number of allowed incremental export API requests per minute exceeded",
-}
-ACCOUNT_LIMIT_TEXT = "Number of allowed API requests per minute exceeded"
-
-
-class RateWindow:
-    """A fixed one-minute window on real time, as Zendesk's limits reset."""
-
-    def __init__(self, limit):
-        self.limit = limit
-        self._lock = threading.Lock()
-        self._window = None
-        self._used = 0
-
-    def take(self):
-        """(allowed, remaining, seconds to reset)."""
-        now = time.time()
-        window = int(now // 60)
-        with self._lock:
-            if window != self._window:
-                self._window = window
-                self._used = 0
-            reset = max(1, int((window + 1) * 60 - now + 0.999))
-            if self._used >= self.limit:
-                return False, 0, reset
-            self._used += 1
-            return True, self.limit - self._used, reset
-
-
-class Fault:
-    """A rule that changes the answer to matching requests.
-
-    path: prefix of the request path (without query) it applies to;
-    skip: let this many matching requests through first;
-    count: how many requests it hits (null: every one);
-    delay: seconds to wait before answering (then answer normally, unless
-           status is given);
-    status, body, content_type, headers: the answer to send instead.
-    """
-
-    def __init__(self, spec):
-        self.path = spec.get("path", "")
-        self.skip = int(spec.get("skip", 0))
-        self.count = spec.get("count")
-        self.delay = float(spec.get("delay", 0))
-        self.status = spec.get("status")
-        self.body = spec.get("body", "")
-        self.content_type = spec.get("content_type", JSON_TYPE)
-        self.headers = spec.get("headers", {})
-
-    def matches(self, path):
-        if not path.startswith(self.path):
-            return False
-        if self.skip > 0:
-            self.skip -= 1
-            return False
-        if self.count is not None:
-            if self.count <= 0:
-                return False
-            self.count -= 1
-        return True
+TEXT_TYPE = "text/plain; charset=utf-8"
+CHUNK = 16384
+LOG_LIMIT = 1000000
 
 
 class Simulator:
     """Shared state of every listener (HTTP and HTTPS) of one account."""
 
-    def __init__(self, account, authenticator, export_limit=10, account_limit=700):
+    def __init__(self, account, authenticator, export_limit=10, account_limit=700,
+                 switches=None, users_cursor_limit=20, sample_limit=10, tickets_index_limit=100,
+                 search_export_limit=100, rate_window=60.0, sample_window=1200.0,
+                 render_cache=0, gzip_level=1):
         self.account = account
         self.auth = authenticator
-        self.export_window = RateWindow(export_limit)
-        self.account_window = RateWindow(account_limit)
-        self.account_limit = account_limit
-        self.faults = []
+        self.switches = switches or Switches()
+        self.limits = Limits(self.switches, account=account_limit, export=export_limit,
+                             users_cursor=users_cursor_limit, sample=sample_limit,
+                             tickets_index=tickets_index_limit,
+                             search_export=search_export_limit, window=rate_window,
+                             sample_window=sample_window)
+        self.faults = FaultSet()
+        self.cursors = CursorRegistry()
+        # the pre-rendered fast path for ticket export pages (0: off)
+        self.render_cache = RenderCache(render_cache) if render_cache else None
+        self.gzip_level = gzip_level
         self.log = []
         self.lock = threading.Lock()
+        self.closing = threading.Event()
         self._connections = 0
+        self._seq = 0
+
+    @property
+    def account_limit(self):
+        return self.limits["account"].limit
 
     def next_connection_id(self):
         with self.lock:
             self._connections += 1
             return self._connections
 
-    def take_fault(self, path):
+    def next_seq(self):
         with self.lock:
-            for fault in self.faults:
-                if fault.matches(path):
-                    return fault
-        return None
+            self._seq += 1
+            return self._seq
+
+    def close(self):
+        """Let handlers holding connections (fault "hang") go."""
+        self.closing.set()
+
+
+def dumps(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def make_handler(sim, scheme):
@@ -123,6 +94,57 @@ def make_handler(sim, scheme):
         simulator = sim
         url_scheme = scheme
     return Handler
+
+
+class Request:
+    """One parsed request."""
+
+    def __init__(self, handler):
+        parsed = urllib.parse.urlsplit(handler.path)
+        self.method = handler.command
+        self.path = parsed.path
+        self.query = parsed.query
+        self.params = dict(urllib.parse.parse_qsl(parsed.query, keep_blank_values=True))
+        self.headers = handler.headers
+        self.base_url = "%s://%s" % (handler.url_scheme, handler.headers.get("Host", "localhost"))
+        self.family, self.handler, self.groups = routes.resolve(self.method, self.path)
+        self.principal = None
+        self._handler = handler
+        self._body = None
+
+    def body(self):
+        if self._body is None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self._body = self._handler.rfile.read(length) if length else b""
+        return self._body
+
+    def json(self):
+        raw = self.body()
+        if not raw:
+            return {}
+        return json.loads(raw)
+
+    def asked_records(self):
+        """How many records the request asks for (fault rule min_per_page)."""
+        for name in ("per_page", "page[size]"):
+            if name in self.params:
+                try:
+                    return int(self.params[name])
+                except ValueError:
+                    return 0
+        if self.family.startswith("export_"):
+            return 1000
+        return 100
+
+
+def chunked(data, final=True):
+    out = bytearray()
+    for i in range(0, len(data), CHUNK):
+        piece = data[i:i + CHUNK]
+        out += b"%x\r\n" % len(piece) + piece + b"\r\n"
+    if final:
+        out += b"0\r\n\r\n"
+    return bytes(out)
 
 
 class ZendeskHandler(http.server.BaseHTTPRequestHandler):
@@ -142,15 +164,32 @@ class ZendeskHandler(http.server.BaseHTTPRequestHandler):
     def base_url(self):
         return "%s://%s" % (self.url_scheme, self.headers.get("Host", "localhost"))
 
-    def send(self, status, body, content_type=JSON_TYPE, headers=None):
+    def serialize(self, body):
+        if isinstance(body, dict) and any(isinstance(v, Prerendered) for v in body.values()):
+            parts = []
+            for key, value in body.items():
+                if isinstance(value, Prerendered) and len(value) == len(value.fragments):
+                    parts.append("%s:[%s]" % (dumps(key), ",".join(value.fragments)))
+                else:
+                    parts.append("%s:%s" % (dumps(key), dumps(value)))
+            return ("{%s}" % ",".join(parts)).encode()
         if isinstance(body, (dict, list)):
-            data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        else:
-            data = body.encode() if isinstance(body, str) else body
-        encoding = self.headers.get("Accept-Encoding", "")
+            return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        if isinstance(body, str):
+            return body.encode()
+        return body or b""
+
+    def send(self, status, body, content_type=JSON_TYPE, headers=None, fault=None, api=True):
+        """Answer; fault (if any) decides how the bytes travel."""
+        data = self.serialize(body)
+        kind = fault.kind if fault is not None else None
+        if kind in BODY_KINDS:
+            data = fault.transform_text(data)
+        encoding = self.headers.get("Accept-Encoding", "") or ""
         gzipped = "gzip" in encoding and len(data) > 0
         if gzipped:
-            data = gzip.compress(data, compresslevel=5)
+            data = gzip.compress(data, compresslevel=self.simulator.gzip_level)
+        use_chunks = gzipped and self.simulator.switches.gzip_framing == "chunked"
         # send_response_only: no Server header, and Date from the simulated clock
         self.send_response_only(status)
         self.send_header("Content-Type", content_type)
@@ -158,19 +197,70 @@ class ZendeskHandler(http.server.BaseHTTPRequestHandler):
                                                         usegmt=True))
         if gzipped:
             self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(data)))
+        if use_chunks:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(data)))
+        if api:
+            self.send_header("x-zendesk-api-version", "v2")
+            self.send_header("x-request-id", secrets.token_hex(8))
         for name, value in (headers or {}).items():
             self.send_header(name, str(value))
+        header_bytes = sum(len(piece) for piece in getattr(self, "_headers_buffer", [])) + 2
         self.end_headers()
+
+        if kind == "reset_mid_body":
+            part = data[:fault.cut(len(data))]
+            wire = chunked(part, final=False) if use_chunks else part
+            self.record(status, len(part), fault, header_bytes + len(wire))
+            try:
+                self.wfile.write(wire)
+                self.wfile.flush()
+            finally:
+                self.reset_connection()
+            return
+        wire = chunked(data) if use_chunks else data
         # logged before the body goes out, so a client that has the response
         # finds the request in the log
-        self.record(status, len(data))
-        self.wfile.write(data)
+        self.record(status, len(data), fault, header_bytes + len(wire))
+        if kind == "drip":
+            for i in range(0, len(wire), fault.drip_bytes):
+                self.wfile.write(wire[i:i + fault.drip_bytes])
+                self.wfile.flush()
+                if self.simulator.closing.wait(fault.drip_interval):
+                    break
+            return
+        self.wfile.write(wire)
 
-    def record(self, status, nbytes):
+    def send_stream(self, lines, content_type):
+        """A chunked stream of text pieces (ground truth of a big account)."""
+        self.send_response_only(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Date", email.utils.formatdate(self.simulator.account.clock.now(), usegmt=True))
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        buffer = []
+        size = 0
+        for line in lines:
+            piece = line.encode()
+            buffer.append(piece)
+            size += len(piece)
+            if size >= 1 << 18:
+                data = b"".join(buffer)
+                self.wfile.write(b"%x\r\n" % len(data) + data + b"\r\n")
+                buffer, size = [], 0
+        if buffer:
+            data = b"".join(buffer)
+            self.wfile.write(b"%x\r\n" % len(data) + data + b"\r\n")
+        self.wfile.write(b"0\r\n\r\n")
+
+    def record(self, status, nbytes, fault=None, wire_bytes=None):
+        """Log the request: bytes is the body as sent (after gzip), wire_bytes
+        everything written (status line, headers, chunk framing, body)."""
         parsed = urllib.parse.urlsplit(self.path)
         if parsed.path.startswith("/_sim/"):
             return
+        request = getattr(self, "sim_request", None)
         entry = {
             "time": time.time(),
             "method": self.command,
@@ -181,23 +271,54 @@ class ZendeskHandler(http.server.BaseHTTPRequestHandler):
             "bytes": nbytes,
             "connection": self.connection_id,
             "auth": getattr(self, "auth_kind", None),
+            "wire_bytes": wire_bytes if wire_bytes is not None else 0,
+            "endpoint": request.family if request is not None else None,
+            "fault": fault.kind if fault is not None else None,
+            "seq": self.simulator.next_seq(),
+            "clock": int(self.simulator.account.clock.now()),
         }
         with self.simulator.lock:
-            self.simulator.log.append(entry)
+            log = self.simulator.log
+            log.append(entry)
+            if len(log) > LOG_LIMIT:
+                del log[:len(log) - LOG_LIMIT]
 
-    def read_body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+    def reset_connection(self):
+        """Close with a TCP reset, now."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+
+    def hang(self, fault):
+        """Hold the connection without answering."""
+        self.record(None, 0, fault)
+        self.close_connection = True
+        deadline = time.monotonic() + fault.hold
+        conn = self.connection
+        while time.monotonic() < deadline and not self.simulator.closing.is_set():
+            try:
+                readable, _, _ = select.select([conn], [], [], 0.2)
+                if readable and not conn.recv(1, socket.MSG_PEEK):
+                    break           # the client went away
+                if readable:
+                    time.sleep(0.2)
+            except (OSError, ValueError):
+                break
 
     def rate_headers(self, remaining, reset):
-        limit = self.simulator.account_limit
-        return {
-            "x-rate-limit": limit,
-            "x-rate-limit-remaining": remaining,
-            "ratelimit-limit": limit,
-            "ratelimit-remaining": remaining,
-            "ratelimit-reset": reset,
-        }
+        limit = self.simulator.limits["account"].limit
+        style = self.simulator.switches.rate_headers
+        headers = {"x-rate-limit": limit, "x-rate-limit-remaining": remaining}
+        if style == "2024":
+            headers.update({"ratelimit-limit": limit, "ratelimit-remaining": remaining,
+                            "ratelimit-reset": reset})
+        elif style == "2023":
+            headers.update({"rate-limit": limit, "rate-limit-remaining": remaining,
+                            "rate-limit-reset": reset})
+        return headers
 
     # -- dispatch -----------------------------------------------------------
 
@@ -207,58 +328,140 @@ class ZendeskHandler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         self.dispatch()
 
+    def do_PUT(self):
+        self.dispatch()
+
+    def do_PATCH(self):
+        self.dispatch()
+
     def do_DELETE(self):
         self.dispatch()
 
     def dispatch(self):
-        parsed = urllib.parse.urlsplit(self.path)
-        path = parsed.path
-        params = dict(urllib.parse.parse_qsl(parsed.query, keep_blank_values=True))
+        self.auth_kind = None        # per request, not per connection
         try:
-            if path.startswith("/_sim/"):
-                return self.control(path, params)
-            fault = self.simulator.take_fault(path)
+            request = Request(self)
+            self.sim_request = request
+            if request.path.startswith("/_sim/"):
+                return control.handle(self, request)
+            fault = self.simulator.faults.take(request)
             if fault is not None:
-                if fault.delay:
-                    time.sleep(fault.delay)
-                if fault.status is not None:
-                    return self.send(fault.status, fault.body, fault.content_type,
-                                     fault.headers)
-            route = path[:-5] if path.endswith(".json") else path
-            if route == "/oauth/tokens" and self.command == "POST":
-                return self.oauth_tokens()
-            if route == "/api/v2/incremental/tickets/cursor" and self.command == "GET":
-                return self.api(lambda: self.ticket_cursor_export(params), export=True)
-            return self.send(404, {"error": "InvalidEndpoint", "description": "Not found"})
+                if fault.delay and self.simulator.closing.wait(fault.delay):
+                    return self.reset_connection()
+                if fault.kind == "reset":
+                    self.record(None, 0, fault)
+                    return self.reset_connection()
+                if fault.kind == "hang":
+                    return self.hang(fault)
+                if fault.kind in ANSWERS:
+                    status, body, ctype, headers = fault.answer(self.invalid_cursor_body())
+                    return self.send(status, body, ctype, headers, fault=fault)
+            if request.family == "oauth_token":
+                return self.oauth_tokens(request, fault)
+            if request.handler is None:
+                return self.send(404, routes.INVALID_ENDPOINT, fault=fault)
+            return self.api(request, fault)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
-    def api(self, produce, export=False):
-        """Authenticate, apply the rate limits, answer."""
-        allowed, remaining, reset = self.simulator.account_window.take()
+    def invalid_cursor_body(self):
+        from .exports import invalid_cursor
+        return invalid_cursor(self.simulator.switches.invalid_cursor_error).body
+
+    def api(self, request, fault):
+        """Rate limits, authentication, permissions, then the endpoint."""
+        sim = self.simulator
+        allowed, remaining, reset, _ = sim.limits["account"].take()
         headers = self.rate_headers(remaining, reset)
         if not allowed:
             headers["Retry-After"] = reset
-            return self.send(429, ACCOUNT_LIMIT_TEXT, "text/plain; charset=utf-8", headers)
+            return self.send(429, ACCOUNT_LIMIT_TEXT, TEXT_TYPE, headers, fault=fault)
         try:
-            self.auth_kind = self.simulator.auth.check(self.headers.get("Authorization"))
+            principal = sim.auth.authenticate(self.headers.get("Authorization"))
+            self.auth_kind = principal.kind
         except AuthError as e:
-            return self.send(e.status, e.body, headers=headers)
-        if export:
-            allowed, _, export_reset = self.simulator.export_window.take()
-            if not allowed:
-                headers["Retry-After"] = export_reset
-                return self.send(429, EXPORT_LIMIT_BODY, headers=headers)
+            if request.family == "users_me" and sim.switches.me_unauthenticated == "anonymous":
+                principal = None
+            else:
+                return self.send(e.status, e.body, headers=headers, fault=fault)
+        request.principal = principal
+        family = request.family
+        if principal is not None:
+            if family.startswith("export_") and principal.role != "admin":
+                return self.send(403, FORBIDDEN_PAGE, headers=headers, fault=fault)
+            resource = routes.resource_of(family)
+            if not principal.may_read(resource):
+                return self.send(403, missing_scope("read"), headers=headers, fault=fault)
+        denied = self.endpoint_limits(family, headers)
+        if denied is not None:
+            status, body, ctype = denied
+            return self.send(status, body, ctype, headers, fault=fault)
+        handler = routes.HANDLERS[request.handler]
         try:
-            body = produce()
-        except exports.ExportError as e:
-            return self.send(e.status, e.body, headers=headers)
-        return self.send(200, body, headers=headers)
+            body = handler(sim, request, request.groups)
+        except ExportError as e:
+            return self.send(e.status, e.body, headers=headers, fault=fault)
+        except routes.NotFound:
+            return self.send(404, routes.NOT_FOUND, headers=headers, fault=fault)
+        if fault is not None and fault.kind in PAGE_KINDS:
+            body = fault.transform_page(body, request.params, family)
+        return self.send(200, body, headers=headers, fault=fault)
 
-    # -- Zendesk endpoints ----------------------------------------------------
+    def endpoint_limits(self, family, headers):
+        """Take from the endpoint's own bucket(s); (status, body, type) if denied."""
+        sim = self.simulator
+        limits = sim.limits
 
-    def oauth_tokens(self):
-        raw = self.read_body()
+        def endpoint_header(name, bucket, remaining, reset):
+            headers[name] = "total=%d; remaining=%d; resets=%d" % (bucket.limit, remaining, reset)
+
+        if family == "export_sample":
+            ok, _, _, wait = limits["sample"].take()
+            if not ok:
+                headers["Retry-After"] = wait
+                return 429, EXPORT_LIMIT_BODY, JSON_TYPE
+            return None
+        if family == "export_users_cursor":
+            bucket = limits["users_cursor"]
+            ok, remaining, reset, wait = bucket.take()
+            if sim.switches.users_cursor_header:
+                endpoint_header("Zendesk-RateLimit-incremental-exports-cursor", bucket, remaining, reset)
+            if not ok:
+                headers["Retry-After"] = wait
+                return 429, EXPORT_LIMIT_BODY, JSON_TYPE
+            if sim.switches.users_cursor_quota == "both":
+                ok, _, _, wait = limits["export"].take()
+                if not ok:
+                    headers["Retry-After"] = wait
+                    return 429, EXPORT_LIMIT_BODY, JSON_TYPE
+            return None
+        if family == "export_tickets_cursor" and sim.switches.cursor_export_quota == "separate":
+            return None
+        if family.startswith("export_"):
+            ok, _, _, wait = limits["export"].take()
+            if not ok:
+                headers["Retry-After"] = wait
+                return 429, EXPORT_LIMIT_BODY, JSON_TYPE
+            return None
+        if family == "tickets_list":
+            bucket = limits["tickets_index"]
+            ok, remaining, reset, wait = bucket.take()
+            endpoint_header("zendesk-ratelimit-tickets-index", bucket, remaining, reset)
+            if not ok:
+                headers["Retry-After"] = wait
+                return 429, ACCOUNT_LIMIT_TEXT, TEXT_TYPE
+            return None
+        if family == "search_export":
+            ok, _, _, wait = limits["search_export"].take()
+            if not ok:
+                headers["Retry-After"] = wait
+                return 429, ACCOUNT_LIMIT_TEXT, TEXT_TYPE
+        return None
+
+    # -- the token endpoint ---------------------------------------------------------
+
+    def oauth_tokens(self, request, fault):
+        raw = request.body()
         ctype = self.headers.get("Content-Type", "")
         try:
             if "json" in ctype:
@@ -269,82 +472,12 @@ class ZendeskHandler(http.server.BaseHTTPRequestHandler):
                 raise ValueError
         except (ValueError, UnicodeDecodeError):
             return self.send(400, {"error": "invalid_request",
-                                   "error_description": "The request body could not be parsed."})
+                                   "error_description": "The request body could not be parsed."},
+                             fault=fault)
         try:
-            return self.send(200, self.simulator.auth.issue_token(form))
+            return self.send(200, self.simulator.auth.issue_token(form), fault=fault)
         except AuthError as e:
-            return self.send(e.status, e.body)
-
-    def render_ticket(self, ticket, base):
-        out = dict(ticket)
-        out["url"] = "%s/api/v2/tickets/%d.json" % (base, ticket["id"])
-        return out
-
-    def ticket_cursor_export(self, params):
-        account = self.simulator.account
-        stream, keys = account.ticket_stream()
-        exclude_deleted = params.get("exclude_deleted", "false").lower() == "true"
-
-        def include(ticket):
-            return not (exclude_deleted and ticket["status"] == "deleted")
-
-        base = self.base_url()
-        page = exports.cursor_page(stream, keys, include, params, account.clock.now(),
-                                   base, "/api/v2/incremental/tickets/cursor.json",
-                                   "tickets")
-        page["tickets"] = [self.render_ticket(t, base) for t in page["tickets"]]
-        return page
-
-    # -- control API ------------------------------------------------------------
-
-    def control(self, path, params):
-        sim = self.simulator
-        if path.endswith(".jsonl") and self.command == "GET":
-            return self.control_lines(path[:-len(".jsonl")])
-        if path == "/_sim/requests":
-            if self.command == "DELETE":
-                with sim.lock:
-                    sim.log.clear()
-                return self.send(200, {"ok": True})
-            with sim.lock:
-                return self.send(200, list(sim.log))
-        if path == "/_sim/faults":
-            if self.command == "DELETE":
-                with sim.lock:
-                    sim.faults.clear()
-                return self.send(200, {"ok": True})
-            spec = json.loads(self.read_body() or b"{}")
-            with sim.lock:
-                sim.faults.append(Fault(spec))
-            return self.send(200, {"ok": True})
-        if path == "/_sim/tickets":
-            return self.send(200, self.ground_truth_tickets())
-        if path == "/_sim/clock":
-            spec = json.loads(self.read_body() or b"{}")
-            now = sim.account.clock.advance(float(spec.get("advance", 0)))
-            return self.send(200, {"now": now})
-        if path == "/_sim/revoke_tokens":
-            sim.auth.revoke_all()
-            return self.send(200, {"ok": True})
-        return self.send(404, {"error": "unknown control endpoint"})
-
-    def ground_truth_tickets(self):
-        with self.simulator.account.lock:
-            tickets = sorted(self.simulator.account.tickets.values(), key=lambda t: t["id"])
-            return [self.render_ticket(t, self.base_url()) for t in tickets]
-
-    def control_lines(self, path):
-        """A control collection as JSON lines (for COPY FROM PROGRAM in tests)."""
-        if path == "/_sim/requests":
-            with self.simulator.lock:
-                items = list(self.simulator.log)
-        elif path == "/_sim/tickets":
-            items = self.ground_truth_tickets()
-        else:
-            return self.send(404, {"error": "unknown control endpoint"})
-        text = "".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n"
-                       for item in items)
-        return self.send(200, text, "application/x-ndjson; charset=utf-8")
+            return self.send(e.status, e.body, fault=fault)
 
 
 class Listener(http.server.ThreadingHTTPServer):

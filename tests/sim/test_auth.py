@@ -1,0 +1,70 @@
+"""OAuth beyond the first tests (zendesk-api.md §1.1): the refresh grant and
+its rotation, scopes, expiry and revocation through the control API."""
+
+import json
+
+from simcase import CLIENT_ID, CLIENT_SECRET, EXPORT, REFRESH_TOKEN, SimulatorCase
+
+
+class TestOAuth(SimulatorCase):
+    tickets = 20
+
+    def token(self, **form):
+        body = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+        body.update(form)
+        resp, data = self.request("POST", "/oauth/tokens", {"Content-Type": "application/json"},
+                                  body=json.dumps(body))
+        return resp.status, json.loads(data)
+
+    def works(self, access):
+        return self.get_json(EXPORT + "?start_time=0", auth="Bearer " + access)[0].status == 200
+
+    def test_refresh_rotates_the_pair(self):
+        pair = self.control("POST", "/_sim/oauth/refresh_tokens", {"scope": "read"})
+        self.assertTrue(self.works(pair["access_token"]))
+        status, new = self.token(grant_type="refresh_token", refresh_token=pair["refresh_token"])
+        self.assertEqual(status, 200)
+        self.assertEqual(set(new), {"access_token", "token_type", "scope", "expires_in", "refresh_token",
+                                    "refresh_token_expires_in"})
+        self.assertNotEqual(new["refresh_token"], pair["refresh_token"])
+        self.assertTrue(self.works(new["access_token"]))
+        self.assertFalse(self.works(pair["access_token"]))       # the old pair died
+        # the loser of a race holds a dead refresh token
+        status, body = self.token(grant_type="refresh_token", refresh_token=pair["refresh_token"])
+        self.assertEqual((status, body["error"]), (400, "invalid_grant"))
+
+    def test_seeded_refresh_token_and_wrong_client(self):
+        status, _ = self.token(grant_type="refresh_token", refresh_token=REFRESH_TOKEN, client_secret="x")
+        self.assertEqual(status, 401)
+        status, body = self.token(grant_type="refresh_token", refresh_token=REFRESH_TOKEN)
+        self.assertEqual(status, 200)
+        self.assertTrue(self.works(body["access_token"]))
+
+    def test_scopes(self):
+        status, body = self.token(grant_type="client_credentials", scope="write")
+        self.assertEqual(status, 200)
+        resp, err = self.get_json(EXPORT + "?start_time=0", auth="Bearer " + body["access_token"])
+        self.assertEqual((resp.status, err["error"]), (403, "Forbidden"))
+        self.assertIn("read", err["description"])
+        status, body = self.token(grant_type="client_credentials", scope="tickets:read")
+        self.assertTrue(self.works(body["access_token"]))
+        resp, _ = self.get_json("/api/v2/users/count.json", auth="Bearer " + body["access_token"])
+        self.assertEqual(resp.status, 403)
+
+    def test_expire(self):
+        _, body = self.token(grant_type="client_credentials")
+        self.control("POST", "/_sim/oauth/expire", {"token": body["access_token"]})
+        resp, err = self.get_json(EXPORT + "?start_time=0", auth="Bearer " + body["access_token"])
+        self.assertEqual((resp.status, err["error"]), (401, "invalid_token"))
+
+
+class TestRevokeEverything(SimulatorCase):
+    tickets = 5
+
+    def test_revoke_refresh_tokens_too(self):
+        pair = self.control("POST", "/_sim/oauth/refresh_tokens", {})
+        self.control("POST", "/_sim/revoke_tokens", {"refresh_tokens": True})
+        form = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "grant_type": "refresh_token",
+                "refresh_token": pair["refresh_token"]}
+        resp, _ = self.request("POST", "/oauth/tokens", {"Content-Type": "application/json"}, body=json.dumps(form))
+        self.assertEqual(resp.status, 400)
