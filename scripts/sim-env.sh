@@ -21,7 +21,8 @@ start_simulator() {
     --cert "$ZD_SIM_DIR/cert.pem" --key "$ZD_SIM_DIR/key.pem" \
     --ready-file "$ZD_SIM_DIR/ready.json" "$@" >"$ZD_SIM_DIR/sim.log" 2>&1 &
   ZD_SIM_PID=$!
-  for _ in $(seq 1 100); do
+  # a large account (--tickets 1000000) takes a while to generate
+  for _ in $(seq 1 $(( ${ZD_SIM_START_SECONDS:-300} * 10 ))); do
     [ -f "$ZD_SIM_DIR/ready.json" ] && break
     kill -0 "$ZD_SIM_PID" 2>/dev/null || { cat "$ZD_SIM_DIR/sim.log" >&2; return 1; }
     sleep 0.1

@@ -11,6 +11,11 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
 
+# One suite at a time per machine: the extension is installed into the one
+# PostgreSQL, so two checkouts testing at once would test each other's build.
+exec 9>/tmp/zendesk_fdw-install.lock
+flock 9
+
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 . scripts/sim-env.sh
 
