@@ -21,6 +21,8 @@
 #include <curl/curl.h>
 
 #include "access/reloptions.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
 #include "access/table.h"
 #include "commands/explain.h"
 #include "foreign/fdwapi.h"
@@ -28,31 +30,79 @@
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/planmain.h"
+#include "optimizer/paths.h"
 #include "optimizer/restrictinfo.h"
 #include "utils/guc.h"
 #include "utils/rel.h"
+#include "utils/ruleutils.h"
+#include "utils/tuplestore.h"
 
 #include "zendesk_fdw.h"
 #include "zd_columns.h"
+#include "zd_lookup.h"
+#include "zd_plan.h"
 
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
-/* Row estimate of a table without statistics. */
+/* Row estimate of a table without statistics or a "rows" option. */
 #define ZD_DEFAULT_ROWS 1000
-/* Planner cost of one Zendesk request, in sequential-page units. */
-#define ZD_REQUEST_COST 1000.0
+/*
+ * Planner costs of requests, in sequential-page units: an export request
+ * draws on a quota of about ten a minute, a standard one on a far larger one,
+ * so the planner prefers any number of lookups it can afford to an export.
+ */
+#define ZD_EXPORT_REQUEST_COST 10000.0
+#define ZD_STANDARD_REQUEST_COST 100.0
+/* Planner cost of converting one record. */
+#define ZD_RECORD_COST (cpu_tuple_cost * 10)
+
+/* What the planner learns about a foreign table (baserel->fdw_private). */
+typedef struct ZdRelInfo
+{
+	ZdOptions  *options;
+	ZdColumn   *columns;
+	int			ncolumns;
+	ZdPushdown	push;			/* of the restriction clauses */
+	double		table_rows;		/* records in Zendesk */
+	bool		rows_known;		/* from ANALYZE or the rows option */
+	double		stream_fraction;	/* share of the stream the bounds keep */
+} ZdRelInfo;
 
 /* Indexes of the List in ForeignScan.fdw_private */
 enum ZdScanPrivateIndex
 {
-	ZdScanPrivateRequest		/* "GET <path>" of the first request */
+	ZdPrivateRequest,			/* "GET <path>" of the first request */
+	ZdPrivateKinds,				/* ZdPushKind of each fdw_exprs value */
+	ZdPrivateExportRequests,	/* estimated export requests */
+	ZdPrivateStandardRequests,	/* estimated standard requests */
+	ZdPrivatePerPage,			/* per_page of the export */
+	ZdPrivateRowsKnown,			/* the estimate rests on statistics */
+	ZdPrivateStreamFraction		/* share of the stream the bounds keep */
 };
 
 typedef struct ZdScanState
 {
-	ZdScan	   *scan;
+	ZdScan	   *scan;			/* NULL until the first request is due */
+	ZdOptions  *options;
+	List	   *value_states;	/* ExprStates of fdw_exprs */
+	List	   *kinds;
+	bool		spec_ready;		/* spec worked out for this pass */
+	bool		no_request;		/* the values admit no row */
+	ZdScanSpec	spec;
+	double		export_requests;	/* planner's estimate */
+	bool		rows_known;
+	double		stream_fraction;
+	int			per_page;
+
+	/* rescans with unchanged values replay what was read */
+	Tuplestorestate *cache;		/* NULL unless the scan may be read again */
+	TupleTableSlot *cache_slot; /* what a replay reads from the cache */
+	bool		cache_complete; /* the cache holds the whole answer */
+	bool		replaying;
+	bool		have_previous;	/* previous pass's spec, to compare */
+	ZdScanSpec	previous;
 } ZdScanState;
 
 PG_FUNCTION_INFO_V1(zendesk_fdw_handler);
@@ -72,6 +122,8 @@ static TupleTableSlot *zdIterateForeignScan(ForeignScanState *node);
 static void zdReScanForeignScan(ForeignScanState *node);
 static void zdEndForeignScan(ForeignScanState *node);
 static List *zdImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid);
+static bool zdAnalyzeForeignTable(Relation relation, AcquireSampleRowsFunc *func,
+								  BlockNumber *totalpages);
 
 /*
  * _PG_init
@@ -85,6 +137,7 @@ _PG_init(void)
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("could not initialize libcurl")));
 	zd_pacing_init();
+	zd_guard_init();
 	MarkGUCPrefixReserved("zendesk_fdw");
 }
 
@@ -102,6 +155,7 @@ zendesk_fdw_handler(PG_FUNCTION_ARGS)
 	routine->ReScanForeignScan = zdReScanForeignScan;
 	routine->EndForeignScan = zdEndForeignScan;
 	routine->ImportForeignSchema = zdImportForeignSchema;
+	routine->AnalyzeForeignTable = zdAnalyzeForeignTable;
 
 	PG_RETURN_POINTER(routine);
 }
@@ -122,41 +176,203 @@ zendesk_fdw_validator(PG_FUNCTION_ARGS)
 
 /*
  * zdGetForeignRelSize
- *		Row estimate; reads the options (no credentials, no HTTP) so that a
- *		table without a valid resource fails at plan time.
+ *		Row estimate from statistics (ANALYZE), the "rows" option or a
+ *		default, and the clauses that become part of the Zendesk request.
+ *		Reads the options (no credentials, no HTTP), so that a table without
+ *		a valid resource or with a column the resource cannot fill fails now.
  */
 static void
 zdGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 {
-	ZdOptions  *options = zd_get_options(foreigntableid, false);
+	ZdRelInfo  *info = palloc0(sizeof(ZdRelInfo));
 	Relation	rel = table_open(foreigntableid, NoLock);
-	int			ncolumns;
+	List	   *bounds = NIL;
+	ListCell   *lc;
+	ListCell   *lk;
 
-	/* a column the resource cannot fill is an error now, not NULLs later */
-	(void) zd_columns_plan(rel, options->resource, &ncolumns);
+	info->options = zd_get_options(foreigntableid, false);
+	info->columns = zd_columns_plan(rel, info->options->resource, &info->ncolumns);
+	if (rel->rd_rel->reltuples >= 0)
+	{
+		info->table_rows = rel->rd_rel->reltuples;
+		info->rows_known = true;
+	}
+	else if (info->options->rows >= 0)
+	{
+		info->table_rows = info->options->rows;
+		info->rows_known = true;
+	}
+	else
+		info->table_rows = ZD_DEFAULT_ROWS;
 	table_close(rel, NoLock);
 
-	baserel->fdw_private = options;
-	baserel->rows = ZD_DEFAULT_ROWS;
+	zd_pushdown_classify(root, baserel, info->options, info->columns, info->ncolumns,
+						 baserel->baserestrictinfo, &info->push);
+	forboth(lc, info->push.clauses, lk, info->push.kinds)
+		if (lfirst_int(lk) == ZD_PUSH_LOWER || lfirst_int(lk) == ZD_PUSH_UPPER)
+			bounds = lappend(bounds, lfirst(lc));
+	info->stream_fraction = clauselist_selectivity(root, bounds, baserel->relid,
+												   JOIN_INNER, NULL);
+
+	baserel->fdw_private = info;
+	baserel->tuples = info->table_rows;
+	baserel->rows = info->table_rows *
+		clauselist_selectivity(root, baserel->baserestrictinfo, baserel->relid,
+							   JOIN_INNER, NULL);
+	/* ids are unique: a lookup returns at most one row per id */
+	if (info->push.lookup)
+		baserel->rows = Min(baserel->rows,
+							zd_pushdown_lookup_ids(info->push.exprs, info->push.kinds));
+	baserel->rows = clamp_row_est(baserel->rows);
+}
+
+/*
+ * export_requests_for
+ *		Export requests to read rows records, per_page a page: the last page,
+ *		even if full, is followed by one that says end_of_stream.  A per_page
+ *		shrunk to a LIMIT reads one page.
+ */
+static double
+export_requests_for(double rows, int per_page, const ZdOptions *options)
+{
+	if (per_page < options->page_size)
+		return 1;
+	return floor(rows / per_page) + 1;
+}
+
+/*
+ * limit_per_page
+ *		per_page of a cursor export, shrunk to the query's LIMIT when the
+ *		planner knows it applies to this scan's rows as they come: one table,
+ *		no clause (a filter could need more rows), no ORDER BY.  Grouping,
+ *		aggregates and set-returning functions already leave limit_tuples -1.
+ */
+static int
+limit_per_page(PlannerInfo *root, RelOptInfo *baserel, const ZdOptions *options)
+{
+	if (root->limit_tuples > 0 && root->limit_tuples < options->page_size &&
+		options->resource->stream == ZD_STREAM_CURSOR &&
+		baserel->baserestrictinfo == NIL &&
+		bms_membership(root->all_baserels) == BMS_SINGLETON &&
+		root->parse->sortClause == NIL)
+		return (int) root->limit_tuples;
+	return options->page_size;
+}
+
+/* Does this equivalence member stand for the table's id column? */
+static bool
+ec_member_is_id(PlannerInfo *root, RelOptInfo *baserel, EquivalenceClass *ec,
+				EquivalenceMember *em, void *arg)
+{
+	ZdRelInfo  *info = arg;
+	Node	   *expr = (Node *) em->em_expr;
+
+	if (IsA(expr, RelabelType))
+		expr = (Node *) ((RelabelType *) expr)->arg;
+	if (!IsA(expr, Var) || ((Var *) expr)->varno != (int) baserel->relid ||
+		((Var *) expr)->varattno <= 0)
+		return false;
+	for (int i = 0; i < info->ncolumns; i++)
+		if (info->columns[i].index == ((Var *) expr)->varattno - 1)
+			return info->columns[i].source == ZD_SRC_KEY &&
+				strcmp(info->columns[i].key, "id") == 0;
+	return false;
+}
+
+/* Add a lookup path parameterized by the relations of an id join clause. */
+static void
+add_lookup_path(PlannerInfo *root, RelOptInfo *baserel, RestrictInfo *rinfo,
+				List **seen)
+{
+	Relids		required_outer = bms_union(bms_difference(rinfo->clause_relids,
+														  baserel->relids),
+										   baserel->lateral_relids);
+	ParamPathInfo *param_info;
+	ListCell   *lc;
+
+	if (bms_is_empty(required_outer) || bms_overlap(required_outer, baserel->relids))
+		return;
+	foreach(lc, *seen)
+		if (bms_equal(lfirst(lc), required_outer))
+			return;
+	*seen = lappend(*seen, required_outer);
+
+	param_info = get_baserel_parampathinfo(root, baserel, required_outer);
+	/* one standard request per outer row: costed per execution */
+	add_path(baserel, (Path *)
+			 create_foreignscan_path(root, baserel, NULL, param_info->ppi_rows,
+									 ZD_STANDARD_REQUEST_COST,
+									 ZD_STANDARD_REQUEST_COST +
+									 param_info->ppi_rows * ZD_RECORD_COST,
+									 NIL, required_outer, NULL,
+									 list_make1(makeInteger(limit_per_page(root, baserel,
+																		   ((ZdRelInfo *) baserel->fdw_private)->options)))));
 }
 
 /*
  * zdGetForeignPaths
- *		One path: the full incremental export.
+ *		The scan the restriction clauses allow (an export from the bounds, or
+ *		lookups), and lookups parameterized by id join clauses.
  */
 static void
 zdGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 {
-	ZdOptions  *options = baserel->fdw_private;
-	double		requests = ceil(baserel->rows / options->page_size) + 1;
-	Cost		startup_cost = ZD_REQUEST_COST;
-	Cost		total_cost = requests * ZD_REQUEST_COST +
-		baserel->rows * cpu_tuple_cost * 10;
+	ZdRelInfo  *info = baserel->fdw_private;
+	int			per_page = limit_per_page(root, baserel, info->options);
+	Cost		startup_cost;
+	Cost		total_cost;
+	List	   *seen = NIL;
+	ListCell   *lc;
 
+	if (info->push.lookup)
+	{
+		double		requests = zd_lookup_requests(zd_pushdown_lookup_ids(info->push.exprs,
+																		 info->push.kinds));
+
+		startup_cost = ZD_STANDARD_REQUEST_COST;
+		total_cost = requests * ZD_STANDARD_REQUEST_COST + baserel->rows * ZD_RECORD_COST;
+	}
+	else
+	{
+		double		stream_rows = info->table_rows * info->stream_fraction;
+
+		startup_cost = ZD_EXPORT_REQUEST_COST;
+		total_cost = export_requests_for(stream_rows, per_page, info->options) *
+			ZD_EXPORT_REQUEST_COST +
+			stream_rows * ZD_RECORD_COST;
+	}
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
 									 startup_cost, total_cost,
-									 NIL, NULL, NULL, NIL));
+									 NIL, baserel->lateral_relids, NULL,
+									 list_make1(makeInteger(per_page))));
+
+	if (info->options->resource->lookup_path == NULL)
+		return;
+	foreach(lc, baserel->joininfo)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+
+		if (join_clause_is_movable_to(rinfo, baserel) &&
+			zd_pushdown_is_id_clause(root, baserel, info->options, info->columns,
+									 info->ncolumns, rinfo))
+			add_lookup_path(root, baserel, rinfo, &seen);
+	}
+	if (baserel->has_eclass_joins)
+	{
+		List	   *clauses = generate_implied_equalities_for_column(root, baserel,
+																	 ec_member_is_id, info,
+																	 baserel->lateral_referencers);
+
+		foreach(lc, clauses)
+		{
+			RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+
+			if (zd_pushdown_is_id_clause(root, baserel, info->options, info->columns,
+										 info->ncolumns, rinfo))
+				add_lookup_path(root, baserel, rinfo, &seen);
+		}
+	}
 }
 
 static ForeignScan *
@@ -164,26 +380,78 @@ zdGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 				 ForeignPath *best_path, List *tlist, List *scan_clauses,
 				 Plan *outer_plan)
 {
-	ZdOptions  *options = baserel->fdw_private;
+	ZdRelInfo  *info = baserel->fdw_private;
+	int			per_page = intVal(linitial(best_path->fdw_private));
+	ZdPushdown	push;
+	ZdScanSpec	spec;
+	double		export_requests = 0;
+	double		standard_requests = 0;
 	List	   *fdw_private;
 
-	/* Every clause is checked locally. */
-	scan_clauses = extract_actual_clauses(scan_clauses, false);
-	fdw_private = list_make1(makeString(zd_scan_first_request(options)));
+	/* scan_clauses holds the parameterized path's join clauses too */
+	zd_pushdown_classify(root, baserel, info->options, info->columns, info->ncolumns,
+						 scan_clauses, &push);
+	zd_pushdown_plan_spec(push.exprs, push.kinds, per_page, &spec);
+	if (spec.lookup)
+		standard_requests = zd_lookup_requests(zd_pushdown_lookup_ids(push.exprs, push.kinds));
+	else
+		export_requests = export_requests_for(info->table_rows * info->stream_fraction,
+											  per_page, info->options);
 
-	return make_foreignscan(tlist, scan_clauses, baserel->relid, NIL,
-							fdw_private, NIL, NIL, outer_plan);
+	fdw_private = list_make5(makeString(zd_scan_first_request(info->options, &spec)),
+							 push.kinds,
+							 makeFloat(psprintf("%.0f", export_requests)),
+							 makeFloat(psprintf("%.0f", standard_requests)),
+							 makeInteger(per_page));
+	fdw_private = lappend(fdw_private, makeBoolean(info->rows_known));
+	fdw_private = lappend(fdw_private, makeFloat(psprintf("%.17g", info->stream_fraction)));
+
+	/* Every clause is checked locally, the pushed ones too. */
+	return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false),
+							baserel->relid, push.exprs, fdw_private, NIL, NIL,
+							outer_plan);
 }
 
 static void
 zdExplainForeignScan(ForeignScanState *node, ExplainState *es)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
-	const char *request = strVal(list_nth(plan->fdw_private, ZdScanPrivateRequest));
+	List	   *kinds = list_nth(plan->fdw_private, ZdPrivateKinds);
+	double		export_requests = floatVal(list_nth(plan->fdw_private, ZdPrivateExportRequests));
+	double		standard_requests = floatVal(list_nth(plan->fdw_private, ZdPrivateStandardRequests));
+	ListCell   *le;
+	ListCell   *lk;
 
-	ExplainPropertyText("Zendesk", request, es);
+	ExplainPropertyText("Zendesk", strVal(list_nth(plan->fdw_private, ZdPrivateRequest)), es);
 
-	if (es->analyze && node->fdw_state != NULL)
+	/* values known only when the scan starts */
+	forboth(le, plan->fdw_exprs, lk, kinds)
+	{
+		static const char *const labels[] = {
+			[ZD_PUSH_LOWER] = "Zendesk start_time from",
+			[ZD_PUSH_UPPER] = "Zendesk stops after",
+			[ZD_PUSH_ID] = "Zendesk id from",
+			[ZD_PUSH_ID_ANY] = "Zendesk ids from"
+		};
+		Node	   *expr = lfirst(le);
+
+		if (IsA(expr, Const) && lfirst_int(lk) != ZD_PUSH_UPPER)
+			continue;
+		ExplainPropertyText(labels[lfirst_int(lk)],
+							deparse_expression(expr,
+											   set_deparse_context_plan(es->deparse_cxt,
+																		(Plan *) plan, NIL),
+											   false, false),
+							es);
+	}
+	if (export_requests > 0)
+		ExplainPropertyFloat("Zendesk export requests (estimated)", NULL, export_requests, 0, es);
+	if (standard_requests > 0)
+		ExplainPropertyFloat("Zendesk standard requests (estimated)", NULL,
+							 standard_requests, 0, es);
+
+	if (es->analyze && node->fdw_state != NULL &&
+		((ZdScanState *) node->fdw_state)->scan != NULL)
 	{
 		ZdScanState *state = node->fdw_state;
 		ZdRequestStats stats;
@@ -209,17 +477,113 @@ zdExplainForeignScan(ForeignScanState *node, ExplainState *es)
 static void
 zdBeginForeignScan(ForeignScanState *node, int eflags)
 {
+	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	Relation	rel = node->ss.ss_currentRelation;
 	ZdScanState *state;
-	ZdOptions  *options;
 
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
 
-	options = zd_get_options(RelationGetRelid(rel), true);
 	state = palloc0(sizeof(ZdScanState));
-	state->scan = zd_scan_begin(options, rel);
+	state->options = zd_get_options(RelationGetRelid(rel), true);
+	state->value_states = ExecInitExprList(plan->fdw_exprs, (PlanState *) node);
+	state->kinds = list_nth(plan->fdw_private, ZdPrivateKinds);
+	state->export_requests = floatVal(list_nth(plan->fdw_private, ZdPrivateExportRequests));
+	state->per_page = intVal(list_nth(plan->fdw_private, ZdPrivatePerPage));
+	state->rows_known = boolVal(list_nth(plan->fdw_private, ZdPrivateRowsKnown));
+	state->stream_fraction = floatVal(list_nth(plan->fdw_private, ZdPrivateStreamFraction));
+	/*
+	 * Keep what is read when the scan may be read again: the plan asks for
+	 * rewinds, or depends on values from outside (a correlated subquery, a
+	 * join) that may change without changing what is asked of Zendesk.
+	 */
+	if ((eflags & EXEC_FLAG_REWIND) || !bms_is_empty(plan->scan.plan.extParam))
+	{
+		state->cache = tuplestore_begin_heap(false, false, work_mem);
+		state->cache_slot = MakeSingleTupleTableSlot(RelationGetDescr(rel),
+													 &TTSOpsMinimalTuple);
+	}
 	node->fdw_state = state;
+}
+
+static bool
+same_spec(const ZdScanSpec *a, const ZdScanSpec *b)
+{
+	return a->lookup == b->lookup && a->start_time == b->start_time &&
+		a->has_stop == b->has_stop && (!a->has_stop || a->stop_after == b->stop_after) &&
+		a->per_page == b->per_page && a->nids == b->nids &&
+		(a->nids <= 0 || memcmp(a->ids, b->ids, sizeof(int64) * a->nids) == 0);
+}
+
+/*
+ * charge_export
+ *		Charge the scan's export requests to the quota guard.  Without
+ *		statistics, the count endpoint (a standard request) tells how big the
+ *		export is before the guard decides.
+ */
+static void
+charge_export(ForeignScanState *node, ZdScanState *state)
+{
+	double		requests = state->export_requests;
+	int64		count;
+
+	if (zd_guard_limit(state->options) <= 0)
+		return;
+	if (!state->rows_known && state->per_page == state->options->page_size &&
+		(count = zd_scan_count(state->options)) >= 0)
+		requests = export_requests_for(count * state->stream_fraction, state->per_page,
+									   state->options);
+	zd_guard_charge(state->options, requests,
+					RelationGetRelationName(node->ss.ss_currentRelation));
+}
+
+/*
+ * start_pass
+ *		At the first row of a pass: evaluate the pushed values and start the
+ *		requests, or replay the cache when they are what the last pass read.
+ */
+static void
+start_pass(ForeignScanState *node, ZdScanState *state)
+{
+	ExprContext *econtext = node->ss.ps.ps_ExprContext;
+
+	state->spec_ready = true;
+	state->no_request = !zd_pushdown_spec(state->value_states, state->kinds, econtext,
+										  state->per_page, &state->spec);
+	if (state->no_request)
+		return;
+	if (state->have_previous && state->cache != NULL && same_spec(&state->spec, &state->previous))
+	{
+		tuplestore_rescan(state->cache);
+		state->replaying = true;
+		return;
+	}
+	if (state->cache != NULL)
+	{
+		tuplestore_clear(state->cache);
+		state->cache_complete = false;
+	}
+	state->previous = state->spec;
+	if (state->spec.nids > 0)
+	{
+		state->previous.ids = MemoryContextAlloc(GetMemoryChunkContext(state),
+												 sizeof(int64) * state->spec.nids);
+		memcpy(state->previous.ids, state->spec.ids, sizeof(int64) * state->spec.nids);
+	}
+	state->have_previous = true;
+
+	/* no request yet: a count request of the guard shows in EXPLAIN ANALYZE */
+	if (state->scan == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(state));
+
+		state->scan = zd_scan_begin(state->options, node->ss.ss_currentRelation, &state->spec);
+		MemoryContextSwitchTo(old);
+	}
+	else
+		zd_scan_restart(state->scan, &state->spec);
+	if (!state->spec.lookup)
+		charge_export(node, state);
 }
 
 static TupleTableSlot *
@@ -229,17 +593,52 @@ zdIterateForeignScan(ForeignScanState *node)
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 
 	ExecClearTuple(slot);
+	if (!state->spec_ready)
+		start_pass(node, state);
+	if (state->no_request)
+		return slot;
+	if (state->replaying)
+	{
+		/*
+		 * A tuple read back from a spilled cache is palloc'd and freed by the
+		 * next read: not in the per-tuple context, reset in between.
+		 */
+		MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(state));
+		bool		found = tuplestore_gettupleslot(state->cache, true, false,
+													state->cache_slot);
+
+		MemoryContextSwitchTo(old);
+		if (found)
+			return ExecCopySlot(slot, state->cache_slot);
+		state->replaying = false;
+		if (state->cache_complete)
+			return slot;
+	}
 	if (zd_scan_next(state->scan, slot->tts_values, slot->tts_isnull))
+	{
 		ExecStoreVirtualTuple(slot);
+		if (state->cache != NULL)
+			tuplestore_puttupleslot(state->cache, slot);
+	}
+	else if (state->cache != NULL)
+		state->cache_complete = true;
 	return slot;
 }
 
+/*
+ * zdReScanForeignScan
+ *		The next row starts a new pass: with the same values as the last one,
+ *		it replays what that pass read (and goes on where it stopped); with
+ *		new ones (a join's outer row, a correlated subquery), it asks Zendesk
+ *		again.
+ */
 static void
 zdReScanForeignScan(ForeignScanState *node)
 {
 	ZdScanState *state = node->fdw_state;
 
-	zd_scan_restart(state->scan);
+	state->spec_ready = false;
+	state->replaying = false;
 }
 
 static void
@@ -247,8 +646,49 @@ zdEndForeignScan(ForeignScanState *node)
 {
 	ZdScanState *state = node->fdw_state;
 
-	if (state != NULL)
+	if (state == NULL)
+		return;
+	if (state->scan != NULL)
 		zd_scan_end(state->scan);
+	if (state->cache != NULL)
+	{
+		tuplestore_end(state->cache);
+		ExecDropSingleTupleTableSlot(state->cache_slot);
+	}
+}
+
+/*
+ * acquire_count
+ *		ANALYZE of a foreign table: no sample rows (that would be an export),
+ *		only the record count from Zendesk's count endpoint, which becomes
+ *		the table's reltuples.
+ */
+static int
+acquire_count(Relation relation, int elevel, HeapTuple *rows, int targrows,
+			  double *totalrows, double *totaldeadrows)
+{
+	ZdOptions  *options = zd_get_options(RelationGetRelid(relation), true);
+
+	*totalrows = zd_scan_count(options);
+	*totaldeadrows = 0;
+	ereport(elevel,
+			(errmsg("\"%s\": Zendesk counts %.0f %s",
+					RelationGetRelationName(relation), *totalrows,
+					options->resource->name)));
+	return 0;
+}
+
+static bool
+zdAnalyzeForeignTable(Relation relation, AcquireSampleRowsFunc *func,
+					  BlockNumber *totalpages)
+{
+	ZdOptions  *options = zd_get_options(RelationGetRelid(relation), false);
+
+	if (options->resource->count_path == NULL)
+		return false;			/* no count endpoint: use the rows option */
+	*func = acquire_count;
+	*totalpages = 1;
+	return true;
 }
 
 static List *

@@ -51,8 +51,11 @@ SELECT count(*) AS differences FROM (
   (SELECT * FROM expected WHERE status <> 'deleted' EXCEPT SELECT * FROM scanned)
 ) d;
 
--- requests: one per page of 1000, on one kept-alive connection, gzip asked,
--- and exclude_deleted sent with every page (Zendesk's after_url drops it)
+-- requests: one export request per page of 1000 (and, the table having no
+-- statistics, one count request for the quota guard), on one kept-alive
+-- connection, gzip asked, and exclude_deleted sent with every page
+-- (Zendesk's after_url drops it)
+DELETE FROM log WHERE doc->>'path' = '/api/v2/tickets/count.json' RETURNING doc->>'path' AS count_request;
 SELECT count(*) AS requests,
        (SELECT ceil(count(*) / 1000.0) FROM expected WHERE status <> 'deleted') AS minimum,
        count(DISTINCT doc->>'connection') AS connections,
@@ -75,7 +78,7 @@ COPY log FROM PROGRAM :'log_cmd' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x
 SELECT count(*) AS requests,
        (SELECT ceil(count(*) / 300.0) FROM expected WHERE status <> 'deleted') AS minimum,
        bool_and(doc->>'query' LIKE '%per_page=300%') AS per_page_kept
-  FROM log;
+  FROM log WHERE doc->>'path' LIKE '/api/v2/incremental/%';
 ALTER SERVER zd OPTIONS (DROP page_size);
 
 -- include_deleted: the deleted tickets too, with status 'deleted'
@@ -102,7 +105,7 @@ SELECT r.ticket_id, r.generated = to_timestamp((e.raw->>'generated_timestamp')::
   FROM zd.tickets_renamed r JOIN expected e ON e.id = r.ticket_id
  ORDER BY r.ticket_id LIMIT 3;
 
--- a rescan (a correlated subquery) reads the export again
+-- a correlated subquery on id: one lookup per outer row, never an export
 EXPLAIN (COSTS OFF)
 SELECT v.n, c.found FROM (VALUES (3), (4)) v(n),
        LATERAL (SELECT count(*) AS found FROM zd.tickets t WHERE t.id = v.n) c;
@@ -111,6 +114,4 @@ SELECT v.n, c.found FROM (VALUES (3), (4)) v(n),
        LATERAL (SELECT count(*) AS found FROM zd.tickets t WHERE t.id = v.n) c;
 TRUNCATE log;
 COPY log FROM PROGRAM :'log_cmd' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02');
-SELECT count(*) AS requests,
-       2 * (SELECT ceil(count(*) / 1000.0) FROM expected WHERE status <> 'deleted') AS two_scans
-  FROM log;
+SELECT doc->>'path' AS path, doc->>'status' AS status FROM log ORDER BY (doc->>'seq')::int;

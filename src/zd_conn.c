@@ -326,11 +326,11 @@ credentials_hint(const ZdOptions *options)
 }
 
 /*
- * report_status_error
+ * zd_conn_report_status
  *		A Zendesk answer other than 200, as an SQL error with Zendesk's words.
  */
-static void
-report_status_error(ZdConn *conn, const ZdOptions *options, const char *method,
+void
+zd_conn_report_status(ZdConn *conn, const ZdOptions *options, const char *method,
 					const char *url, const ZdHttpResponse *response)
 {
 	char		said[512];
@@ -563,6 +563,32 @@ void
 zd_conn_get(ZdConn *conn, const ZdOptions *options, char **url,
 			ZdRequestKind kind, ZdHttpResponse *response)
 {
+	zd_conn_get_accepting(conn, options, url, kind, NULL, response);
+}
+
+/*
+ * status_accepted
+ *		Is status among the 0-terminated accepted statuses?
+ */
+static bool
+status_accepted(long status, const long *accepted)
+{
+	for (; accepted != NULL && *accepted != 0; accepted++)
+		if (*accepted == status)
+			return true;
+	return false;
+}
+
+/*
+ * zd_conn_get_accepting
+ *		zd_conn_get, where the 0-terminated statuses in accepted (e.g. a
+ *		lookup's 404) are handed to the caller instead of raised as errors.
+ */
+void
+zd_conn_get_accepting(ZdConn *conn, const ZdOptions *options, char **url,
+					  ZdRequestKind kind, const long *accepted,
+					  ZdHttpResponse *response)
+{
 	int			retries = 0;
 	bool		renewed = false;
 	ZdRequestStats before = conn->stats;
@@ -639,8 +665,8 @@ zd_conn_get(ZdConn *conn, const ZdOptions *options, char **url,
 		zd_wait_ms(wait_ms, &conn->stats);
 	}
 	flush_stats(conn, options, *url, &before);
-	if (response->status != 200)
-		report_status_error(conn, options, "GET", *url, response);
+	if (response->status != 200 && !status_accepted(response->status, accepted))
+		zd_conn_report_status(conn, options, "GET", *url, response);
 }
 
 /*

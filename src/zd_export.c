@@ -40,15 +40,23 @@ sticky_params(const ZdResource *resource, const ZdExportParams *params,
 			 params->include ? params->include : "");
 }
 
-/* Path and query of a request from start_time (malloc'd). */
+/*
+ * Path and query of a request from start_time (malloc'd).  A negative
+ * start_time is one not known yet (EXPLAIN of a run-time bound): "?".
+ */
 static char *
 start_time_path(const ZdResource *resource, long long start_time, int per_page,
 				const char *sticky)
 {
 	char		buf[512];
+	char		start[32];
 
-	snprintf(buf, sizeof(buf), "%s?start_time=%lld&per_page=%d%s",
-			 resource->export_path, start_time, per_page, sticky);
+	if (start_time < 0)
+		snprintf(start, sizeof(start), "?");
+	else
+		snprintf(start, sizeof(start), "%lld", start_time);
+	snprintf(buf, sizeof(buf), "%s?start_time=%s&per_page=%d%s",
+			 resource->export_path, start, per_page, sticky);
 	return strdup(buf);
 }
 

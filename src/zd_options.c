@@ -69,6 +69,7 @@ static const ZdOptionDef option_defs[] = {
 	{"export_requests_per_minute", ForeignServerRelationId, ZD_OPT_INT, false, 1, 100000},
 	{"max_requests_per_minute", ForeignServerRelationId, ZD_OPT_INT, false, 1, 100000},
 	{"max_retries", ForeignServerRelationId, ZD_OPT_INT, false, 0, 100},
+	{"max_requests_per_statement", ForeignServerRelationId, ZD_OPT_INT, false, 0, 1000000000},
 	/* user mapping: every credential, and only here */
 	{"email", UserMappingRelationId, ZD_OPT_TEXT, false, 0, 0},
 	{"api_token", UserMappingRelationId, ZD_OPT_TEXT, false, 0, 0},
@@ -79,6 +80,7 @@ static const ZdOptionDef option_defs[] = {
 	/* foreign table */
 	{"resource", ForeignTableRelationId, ZD_OPT_RESOURCE, false, 0, 0},
 	{"include_deleted", ForeignTableRelationId, ZD_OPT_BOOL, false, 0, 0},
+	{"rows", ForeignTableRelationId, ZD_OPT_INT, false, 0, 2000000000},
 	/* column: where its value is in the record (at most one of these) */
 	{"field", AttributeRelationId, ZD_OPT_TEXT, false, 0, 0},
 	{"custom_field_id", AttributeRelationId, ZD_OPT_ID, false, 0, 0},
@@ -91,6 +93,8 @@ static const ZdOptionDef option_defs[] = {
 #define DEFAULT_PAGE_SIZE 1000
 #define DEFAULT_EXPORT_REQUESTS_PER_MINUTE 10	/* Zendesk's default */
 #define DEFAULT_MAX_RETRIES 5
+#define DEFAULT_MAX_REQUESTS_PER_STATEMENT 100	/* ten minutes of the default
+												 * export quota */
 
 static const char *
 catalog_noun(Oid catalog)
@@ -456,6 +460,7 @@ zd_get_server_options(Oid serverid, bool with_credentials)
 	opts->page_size = DEFAULT_PAGE_SIZE;
 	opts->export_requests_per_minute = DEFAULT_EXPORT_REQUESTS_PER_MINUTE;
 	opts->max_retries = DEFAULT_MAX_RETRIES;
+	opts->max_requests_per_statement = DEFAULT_MAX_REQUESTS_PER_STATEMENT;
 
 	if ((def = find_def(server->options, "url")) != NULL)
 	{
@@ -488,6 +493,8 @@ zd_get_server_options(Oid serverid, bool with_credentials)
 		opts->max_requests_per_minute = parse_int_option(def, find_option("max_requests_per_minute"));
 	if ((def = find_def(server->options, "max_retries")) != NULL)
 		opts->max_retries = parse_int_option(def, find_option("max_retries"));
+	if ((def = find_def(server->options, "max_requests_per_statement")) != NULL)
+		opts->max_requests_per_statement = parse_int_option(def, find_option("max_requests_per_statement"));
 
 	if (with_credentials)
 		get_credentials(opts, server);
@@ -517,5 +524,8 @@ zd_get_options(Oid foreigntableid, bool with_credentials)
 		elog(ERROR, "unknown Zendesk resource \"%s\"", defGetString(def));
 	if ((def = find_def(table->options, "include_deleted")) != NULL)
 		opts->include_deleted = parse_bool_option(def);
+	opts->rows = -1;
+	if ((def = find_def(table->options, "rows")) != NULL)
+		opts->rows = parse_int_option(def, find_option("rows"));
 	return opts;
 }

@@ -20,6 +20,9 @@
 
 #include "zd_parse.h"
 
+static bool records_are_objects(json_t *records, const char *key,
+								char *errbuf, size_t errlen);
+
 static void
 describe_json_error(const json_error_t *jerr, char *errbuf, size_t errlen)
 {
@@ -63,15 +66,8 @@ zd_page_parse(const char *body, size_t len, const char *result_key,
 		goto bad;
 	}
 	page->nrecords = json_array_size(page->records);
-	for (size_t i = 0; i < page->nrecords; i++)
-	{
-		if (!json_is_object(json_array_get(page->records, i)))
-		{
-			snprintf(errbuf, errlen, "element %zu of \"%s\" is not an object",
-					 i, result_key);
-			goto bad;
-		}
-	}
+	if (!records_are_objects(page->records, result_key, errbuf, errlen))
+		goto bad;
 
 	eos = json_object_get(page->root, "end_of_stream");
 	if (!json_is_boolean(eos))
@@ -119,12 +115,117 @@ bad:
 	return false;
 }
 
+/*
+ * records_are_objects
+ *		Is every element of the array a JSON object?
+ */
+static bool
+records_are_objects(json_t *records, const char *key, char *errbuf, size_t errlen)
+{
+	for (size_t i = 0; i < json_array_size(records); i++)
+	{
+		if (!json_is_object(json_array_get(records, i)))
+		{
+			snprintf(errbuf, errlen, "element %zu of \"%s\" is not an object", i, key);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * zd_lookup_parse
+ *		The answer of a lookup as a one-page stream: {"<key>": {...}} for a
+ *		single lookup (single), {"<key>": [...]} for show_many.
+ */
+bool
+zd_lookup_parse(const char *body, size_t len, const char *key, bool single,
+				ZdPage *page, char *errbuf, size_t errlen)
+{
+	json_error_t jerr;
+	json_t	   *value;
+
+	memset(page, 0, sizeof(*page));
+	page->end_time = -1;
+	page->end_of_stream = true;
+
+	page->root = json_loadb(body, len, JSON_ALLOW_NUL, &jerr);
+	if (page->root == NULL)
+	{
+		describe_json_error(&jerr, errbuf, errlen);
+		return false;
+	}
+	value = json_is_object(page->root) ? json_object_get(page->root, key) : NULL;
+	if (single)
+	{
+		if (!json_is_object(value))
+		{
+			snprintf(errbuf, errlen, "the answer has no \"%s\" object", key);
+			goto bad;
+		}
+		page->owned_records = json_array();
+		if (page->owned_records == NULL || json_array_append(page->owned_records, value) != 0)
+		{
+			snprintf(errbuf, errlen, "out of memory");
+			goto bad;
+		}
+		page->records = page->owned_records;
+	}
+	else
+	{
+		if (!json_is_array(value))
+		{
+			snprintf(errbuf, errlen, "the answer has no \"%s\" array", key);
+			goto bad;
+		}
+		if (!records_are_objects(value, key, errbuf, errlen))
+			goto bad;
+		page->records = value;
+	}
+	page->nrecords = json_array_size(page->records);
+	return true;
+
+bad:
+	zd_page_free(page);
+	return false;
+}
+
 void
 zd_page_free(ZdPage *page)
 {
+	if (page->owned_records != NULL)
+		json_decref(page->owned_records);
 	if (page->root != NULL)
 		json_decref(page->root);
 	memset(page, 0, sizeof(*page));
+}
+
+/*
+ * zd_count_parse
+ *		{"count": {"value": N, "refreshed_at": ...}} of the count endpoints.
+ */
+bool
+zd_count_parse(const char *body, size_t len, long long *count,
+			   char *errbuf, size_t errlen)
+{
+	json_error_t jerr;
+	json_t	   *root = json_loadb(body, len, 0, &jerr);
+	json_t	   *value;
+	bool		ok;
+
+	if (root == NULL)
+	{
+		describe_json_error(&jerr, errbuf, errlen);
+		return false;
+	}
+	value = json_object_get(json_object_get(root, "count"), "value");
+	ok = json_is_integer(value) && json_integer_value(value) >= 0;
+	if (ok)
+		*count = json_integer_value(value);
+	else
+		snprintf(errbuf, errlen, "the answer has no integer \"count\".\"value\"");
+	json_decref(root);
+	return ok;
 }
 
 static const char *const system_ticket_field_types[] = {

@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * zd_parse.h
- *		  Parsing of Zendesk response bodies: export pages, error bodies,
- *		  OAuth token responses.
+ *		  Parsing of Zendesk response bodies: export pages, lookups, counts,
+ *		  error bodies, OAuth token responses.
  *
  * No PostgreSQL header here.  A parsed page owns its jansson tree; the
  * caller frees it with zd_page_free on every path (the backend does it from
@@ -33,12 +33,18 @@ typedef struct ZdPage
 	const char *next_url;		/* after_url or next_page; borrowed, may be NULL */
 	const char *after_cursor;	/* cursor pages only; borrowed, may be NULL */
 	long long	end_time;		/* time pages only, else -1 */
+	json_t	   *owned_records;	/* a lookup's one-record array; owned */
 } ZdPage;
 
 extern bool zd_page_parse(const char *body, size_t len, const char *result_key,
 						  ZdStreamKind kind, ZdPage *page,
 						  char *errbuf, size_t errlen);
+extern bool zd_lookup_parse(const char *body, size_t len, const char *key,
+							bool single, ZdPage *page,
+							char *errbuf, size_t errlen);
 extern void zd_page_free(ZdPage *page);
+extern bool zd_count_parse(const char *body, size_t len, long long *count,
+						   char *errbuf, size_t errlen);
 
 
 extern void zd_error_text(const char *body, size_t len,

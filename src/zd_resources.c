@@ -155,6 +155,11 @@ static const ZdResource resources[] = {
 		.fields_path = "/api/v2/ticket_fields.json",
 		.fields_key = "ticket_fields",
 		.columns = ticket_columns,
+		.lower_bound_keys = {"updated_at", "generated_timestamp"},
+		.order_key = "generated_timestamp",
+		.lookup_path = "/api/v2/tickets",
+		.lookup_key = "ticket",
+		.count_path = "/api/v2/tickets/count.json",
 	},
 	{
 		.name = "users",
@@ -167,6 +172,11 @@ static const ZdResource resources[] = {
 		.fields_path = "/api/v2/user_fields.json",
 		.fields_key = "user_fields",
 		.columns = user_columns,
+		.lower_bound_keys = {"updated_at"},
+		.order_key = "updated_at",
+		.lookup_path = "/api/v2/users",
+		.lookup_key = "user",
+		.count_path = "/api/v2/users/count.json",
 	},
 	{
 		.name = "organizations",
@@ -179,6 +189,11 @@ static const ZdResource resources[] = {
 		.fields_path = "/api/v2/organization_fields.json",
 		.fields_key = "organization_fields",
 		.columns = organization_columns,
+		.lower_bound_keys = {"updated_at"},
+		.order_key = "updated_at",
+		.lookup_path = "/api/v2/organizations",
+		.lookup_key = "organization",
+		.count_path = "/api/v2/organizations/count.json",
 	},
 	{
 		.name = "ticket_events",
@@ -190,6 +205,8 @@ static const ZdResource resources[] = {
 		.has_support_type_scope = true,
 		.custom = ZD_CUSTOM_NONE,
 		.columns = ticket_event_columns,
+		/* events can arrive late (§3.8): no upper bound, no lookup, no count */
+		.lower_bound_keys = {"created_at", "timestamp"},
 	},
 };
 

@@ -62,6 +62,16 @@ typedef struct ZdResource
 	const char *fields_path;	/* definitions of the custom fields, or NULL */
 	const char *fields_key;		/* their array in that response */
 	const ZdResourceColumn *columns;	/* default columns, NULL-terminated */
+
+	/* planning (product.md "Reading") */
+	const char *lower_bound_keys[3];	/* a lower bound on these gives
+										 * start_time; NULL-terminated */
+	const char *order_key;		/* the stream's own order: an upper bound on
+								 * it ends the stream early; or NULL */
+	const char *lookup_path;	/* GET <path>/<id>.json, <path>/show_many.json;
+								 * or NULL */
+	const char *lookup_key;		/* the object in a single lookup's answer */
+	const char *count_path;		/* {"count": {"value": N}}, or NULL */
 } ZdResource;
 
 extern const ZdResource *zd_resource_lookup(const char *name);

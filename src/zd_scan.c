@@ -16,6 +16,15 @@
  * A page is parsed and accepted by the state machine before any of its
  * records is returned, so a malformed page yields no rows.
  *
+ * What is asked for comes from the scan's ZdScanSpec: an export from a
+ * start_time, ended early once the stream passes an upper bound on its own
+ * order (the last record of a cursor page, the end_time of a time page), or
+ * lookups of ids (one GET, or show_many in batches of 100; a 404 is no row).
+ * A lookup keeps the export's row set: a deleted ticket the export would hide
+ * is not returned.  A start_time within Zendesk's last minute (or in the
+ * future) is answered by Zendesk with an error naming start_time, which means
+ * that there is nothing to read yet: the scan ends with no rows.
+ *
  * Each record is returned once.  Time-based exports repeat a page's last
  * second at the start of the next page (zendesk-api.md §3.3), and a record
  * changed while a long scan runs comes back later in the stream; so the ids
@@ -39,6 +48,7 @@
 #include "zd_convert.h"
 #include "zd_export.h"
 #include "zd_idset.h"
+#include "zd_lookup.h"
 #include "zd_parse.h"
 #include "zd_time.h"
 
@@ -52,6 +62,9 @@ struct ZdScan
 	const ZdOptions *options;
 	ZdConn	   *conn;
 	ZdConverter *conv;
+	ZdScanSpec	spec;			/* ids in scan_cxt */
+	int			next_id;		/* lookup: index of the next batch's first id */
+	bool		lookup_done;
 
 	ZdExport	export;			/* malloc'd inside; freed by cleanup */
 	bool		export_active;
@@ -103,21 +116,36 @@ scan_cleanup(void *arg)
 }
 
 static ZdExportParams
-export_params(const ZdOptions *options)
+export_params(const ZdOptions *options, const ZdScanSpec *spec)
 {
 	ZdExportParams params;
 
-	params.start_time = 0;
-	params.per_page = options->page_size;
+	params.start_time = spec->start_time;
+	params.per_page = spec->per_page > 0 ? spec->per_page : options->page_size;
 	params.include_deleted = options->include_deleted;
 	params.include = NULL;
 	return params;
 }
 
+/* Keep a copy of spec, its ids in the scan context. */
+static void
+set_spec(ZdScan *scan, const ZdScanSpec *spec)
+{
+	scan->spec = *spec;
+	scan->spec.ids = NULL;
+	if (spec->lookup && spec->nids > 0)
+	{
+		scan->spec.ids = MemoryContextAlloc(scan->scan_cxt, sizeof(int64) * spec->nids);
+		memcpy(scan->spec.ids, spec->ids, sizeof(int64) * spec->nids);
+	}
+	scan->next_id = 0;
+	scan->lookup_done = spec->lookup && spec->nids == 0;
+}
+
 static void
 start_export(ZdScan *scan)
 {
-	ZdExportParams params = export_params(scan->options);
+	ZdExportParams params = export_params(scan->options, &scan->spec);
 	char		err[256];
 
 	zd_idset_destroy(scan->returned);
@@ -127,6 +155,8 @@ start_export(ZdScan *scan)
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
 	scan->scan_start = -1;
+	if (scan->spec.lookup)
+		return;
 
 	if (!zd_export_begin(&scan->export, scan->options->base_url,
 						 scan->options->resource, &params, err, sizeof(err)))
@@ -137,21 +167,67 @@ start_export(ZdScan *scan)
 }
 
 /*
- * zd_scan_first_request
- *		"GET <path>" of the first request of a scan, for EXPLAIN.
+ * lookup_batch_path
+ *		Path of the lookup request for ids[first..], at most 100 of them
+ *		(malloc'd by zd_lookup_path; NULL only when out of memory).
  */
-char *
-zd_scan_first_request(const ZdOptions *options)
+static char *
+lookup_batch_path(const ZdResource *resource, const int64 *ids, int nids,
+				  int first, int *batch)
 {
-	ZdExportParams params = export_params(options);
-	char	   *path = zd_export_first_path(options->resource, &params);
-	char	   *result;
+	long long	chunk[ZD_SHOW_MANY_MAX];
+	char	   *path;
 
+	*batch = Min(nids - first, ZD_SHOW_MANY_MAX);
+	for (int i = 0; i < *batch; i++)
+		chunk[i] = ids[first + i];
+	path = zd_lookup_path(resource, chunk, *batch);
 	if (path == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
-	result = psprintf("GET %s", path);
+	return path;
+}
+
+/*
+ * zd_scan_first_request
+ *		"GET <path>" of the first request of a scan, for EXPLAIN, and how many
+ *		more follow when that is known before the scan.
+ */
+char *
+zd_scan_first_request(const ZdOptions *options, const ZdScanSpec *spec)
+{
+	char	   *path;
+	char	   *result;
+
+	if (spec->lookup)
+	{
+		int			batch;
+		size_t		nrequests = zd_lookup_requests(spec->nids);
+
+		if (spec->nids == 0)
+			return pstrdup("no request (no id to look up)");
+		if (spec->nids == -1)
+			return psprintf("GET %s/?.json", options->resource->lookup_path);
+		if (spec->nids == -2)
+			return psprintf("GET %s/show_many.json?ids=? (up to 100 ids a request)",
+							options->resource->lookup_path);
+		path = lookup_batch_path(options->resource, spec->ids, spec->nids, 0, &batch);
+		result = nrequests > 1 ?
+			psprintf("GET %s (and %zu more requests)", path, nrequests - 1) :
+			psprintf("GET %s", path);
+	}
+	else
+	{
+		ZdExportParams params = export_params(options, spec);
+
+		path = zd_export_first_path(options->resource, &params);
+		if (path == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory")));
+		result = psprintf("GET %s", path);
+	}
 	free(path);
 	return result;
 }
@@ -161,7 +237,7 @@ zd_scan_first_request(const ZdOptions *options)
  *		Set up a scan of rel; no request is made until the first row is asked.
  */
 ZdScan *
-zd_scan_begin(const ZdOptions *options, Relation rel)
+zd_scan_begin(const ZdOptions *options, Relation rel, const ZdScanSpec *spec)
 {
 	MemoryContext scan_cxt = AllocSetContextCreate(CurrentMemoryContext,
 												   "zendesk_fdw scan",
@@ -182,9 +258,106 @@ zd_scan_begin(const ZdOptions *options, Relation rel)
 	scan->conv = zd_converter_create(rel, options->resource);
 	scan->conn = zd_conn_for(options);
 	scan->stats_at_start = *zd_conn_stats(scan->conn);
+	set_spec(scan, spec);
 	start_export(scan);
 	MemoryContextSwitchTo(old);
 	return scan;
+}
+
+/*
+ * note_scan_start
+ *		Zendesk's time at the scan's first answer, from its Date header.
+ */
+static void
+note_scan_start(ZdScan *scan)
+{
+	const char *date;
+	int64_t		now;
+
+	if (scan->scan_start >= 0)
+		return;
+	date = zd_conn_header(scan->conn, "Date");
+	if (date != NULL && zd_time_parse_http_date(date, &now))
+		scan->scan_start = now;
+}
+
+static void
+report_invalid_page(ZdScan *scan, const char *err, const char *path)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+			 errmsg("invalid page from Zendesk server \"%s\"", scan->options->server_name),
+			 errdetail("%s (GET %s).", err, path)));
+}
+
+/*
+ * fetch_lookup
+ *		The next batch of ids: one GET or one show_many.
+ */
+static void
+fetch_lookup(ZdScan *scan)
+{
+	static const long accepted[] = {404, 0};
+	const ZdResource *resource = scan->options->resource;
+	ZdHttpResponse response;
+	char		err[256];
+	char	   *path;
+	char	   *url;
+	int			batch;
+
+	path = lookup_batch_path(resource, scan->spec.ids, scan->spec.nids,
+							 scan->next_id, &batch);
+	url = psprintf("%s%s", scan->options->base_url, path);
+	free(path);
+	zd_conn_get_accepting(scan->conn, scan->options, &url, ZD_REQ_STANDARD,
+						  accepted, &response);
+	scan->next_id += batch;
+	scan->lookup_done = scan->next_id >= scan->spec.nids;
+	scan->pages_total++;
+	if (response.status == 404)
+		return;					/* no such record: no row */
+
+	if (!zd_lookup_parse(response.body, response.body_len,
+						 batch == 1 ? resource->lookup_key : resource->result_key,
+						 batch == 1, &scan->page, err, sizeof(err)))
+		report_invalid_page(scan, err, zd_url_path(url));
+	scan->page_loaded = true;
+}
+
+/*
+ * start_time_too_recent
+ *		Is this answer Zendesk's refusal of a start_time in its last minute
+ *		(422 InvalidValue, or 400 StartTimeTooRecent, zendesk-api.md §3.7)?
+ */
+static bool
+start_time_too_recent(const ZdHttpResponse *response)
+{
+	return (response->status == 422 || response->status == 400) &&
+		response->body != NULL &&
+		memmem(response->body, response->body_len, "start_time", 10) != NULL;
+}
+
+/*
+ * stream_passed_stop
+ *		Has the stream passed the scan's upper bound with this page?  Cursor
+ *		pages are in stream order, so their last record is the latest; a time
+ *		page's end_time is where the next page starts.
+ */
+static bool
+stream_passed_stop(ZdScan *scan)
+{
+	const ZdResource *resource = scan->options->resource;
+	int64_t		ts;
+
+	if (!scan->spec.has_stop)
+		return false;
+	if (resource->stream == ZD_STREAM_TIME)
+		return scan->page.end_time > scan->spec.stop_after;
+	if (scan->page.nrecords == 0)
+		return false;
+	return zd_record_stream_time(resource,
+								 json_array_get(scan->page.records, scan->page.nrecords - 1),
+								 &ts) && ts > scan->spec.stop_after;
 }
 
 /*
@@ -194,35 +367,46 @@ zd_scan_begin(const ZdOptions *options, Relation rel)
 static void
 fetch_page(ZdScan *scan)
 {
+	static const long first_accepted[] = {400, 422, 0};
 	ZdHttpResponse response;
 	char		err[256];
 	char	   *url;
 	char	   *path;
 	const ZdResource *resource = scan->options->resource;
+	bool		first = scan->export.pages == 0;
 	MemoryContext old;
 
 	release_page(scan);
 	CHECK_FOR_INTERRUPTS();
 
 	old = MemoryContextSwitchTo(scan->page_cxt);
-	url = pstrdup(scan->export.next_url);
-	zd_conn_get(scan->conn, scan->options, &url, ZD_REQ_EXPORT, &response);
-	path = pstrdup(zd_url_path(url));
-	if (scan->scan_start < 0)
+	if (scan->spec.lookup)
 	{
-		const char *date = zd_conn_header(scan->conn, "Date");
-		int64_t		now;
+		fetch_lookup(scan);
+		MemoryContextSwitchTo(old);
+		return;
+	}
 
-		if (date != NULL && zd_time_parse_http_date(date, &now))
-			scan->scan_start = now;
+	url = pstrdup(scan->export.next_url);
+	zd_conn_get_accepting(scan->conn, scan->options, &url, ZD_REQ_EXPORT,
+						  (first && scan->spec.start_time > 0) ? first_accepted : NULL,
+						  &response);
+	path = pstrdup(zd_url_path(url));
+	note_scan_start(scan);
+	if (response.status != 200)
+	{
+		if (!start_time_too_recent(&response))
+			zd_conn_report_status(scan->conn, scan->options, "GET", url, &response);
+		elog(DEBUG1, "zendesk_fdw: start_time %lld is within Zendesk's last minute: nothing to read",
+			 (long long) scan->spec.start_time);
+		scan->export.finished = true;
+		MemoryContextSwitchTo(old);
+		return;
 	}
 
 	if (!zd_page_parse(response.body, response.body_len, resource->result_key,
 					   resource->stream, &scan->page, err, sizeof(err)))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
-				 errmsg("invalid page from Zendesk server \"%s\"", scan->options->server_name),
-				 errdetail("%s (GET %s).", err, path)));
+		report_invalid_page(scan, err, path);
 	scan->page_loaded = true;
 	scan->pages_total++;
 
@@ -232,7 +416,25 @@ fetch_page(ZdScan *scan)
 				 errmsg("cannot continue the Zendesk export of server \"%s\"",
 						scan->options->server_name),
 				 errdetail("%s (GET %s).", err, path)));
+	if (stream_passed_stop(scan))
+		scan->export.finished = true;
 	MemoryContextSwitchTo(old);
+}
+
+/*
+ * hidden_by_export
+ *		Would the export leave this looked-up record out?  A deleted ticket,
+ *		unless the table includes them.
+ */
+static bool
+hidden_by_export(ZdScan *scan, json_t *record)
+{
+	json_t	   *status;
+
+	if (!scan->options->resource->has_deleted || scan->options->include_deleted)
+		return false;
+	status = json_object_get(record, "status");
+	return json_is_string(status) && strcmp(json_string_value(status), "deleted") == 0;
 }
 
 /*
@@ -281,7 +483,8 @@ zd_scan_next(ZdScan *scan, Datum *values, bool *nulls)
 			json_t	   *record = json_array_get(scan->page.records, scan->next_record++);
 			MemoryContext old;
 
-			if (!first_time_seen(scan, record))
+			if (scan->spec.lookup ? hidden_by_export(scan, record) :
+				!first_time_seen(scan, record))
 			{
 				scan->records_skipped++;
 				continue;
@@ -292,7 +495,7 @@ zd_scan_next(ZdScan *scan, Datum *values, bool *nulls)
 			MemoryContextSwitchTo(old);
 			return true;
 		}
-		if (scan->export.finished)
+		if (scan->spec.lookup ? scan->lookup_done : scan->export.finished)
 		{
 			release_page(scan);
 			return false;
@@ -303,15 +506,16 @@ zd_scan_next(ZdScan *scan, Datum *values, bool *nulls)
 
 /*
  * zd_scan_restart
- *		Start the export again from its first request.
+ *		Start again, asking for spec.
  */
 void
-zd_scan_restart(ZdScan *scan)
+zd_scan_restart(ZdScan *scan, const ZdScanSpec *spec)
 {
 	MemoryContext old = MemoryContextSwitchTo(scan->scan_cxt);
 
 	release_page(scan);
 	release_export(scan);
+	set_spec(scan, spec);
 	start_export(scan);
 	MemoryContextSwitchTo(old);
 }
@@ -344,4 +548,32 @@ zd_scan_report(ZdScan *scan, ZdRequestStats *stats, long *pages, int64 *skipped)
 	stats->waited_ms = now->waited_ms - scan->stats_at_start.waited_ms;
 	*pages = scan->pages_total;
 	*skipped = scan->records_skipped;
+}
+
+/*
+ * zd_scan_count
+ *		The resource's record count from Zendesk's count endpoint (a standard
+ *		request; approximate on large accounts, zendesk-api.md §6.1), or -1
+ *		when the resource has none.
+ */
+int64
+zd_scan_count(const ZdOptions *options)
+{
+	ZdConn	   *conn;
+	ZdHttpResponse response;
+	char	   *url;
+	char		err[256];
+	long long	count;
+
+	if (options->resource->count_path == NULL)
+		return -1;
+	conn = zd_conn_for(options);
+	url = psprintf("%s%s", options->base_url, options->resource->count_path);
+	zd_conn_get(conn, options, &url, ZD_REQ_STANDARD, &response);
+	if (!zd_count_parse(response.body, response.body_len, &count, err, sizeof(err)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+				 errmsg("invalid answer from Zendesk server \"%s\"", options->server_name),
+				 errdetail("%s (GET %s).", err, zd_url_path(url))));
+	return count;
 }

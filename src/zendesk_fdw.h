@@ -67,8 +67,10 @@ typedef struct ZdOptions
 	int			export_requests_per_minute;
 	int			max_requests_per_minute;	/* 0: no ceiling of our own */
 	int			max_retries;
+	int			max_requests_per_statement; /* the quota guard; 0: none */
 	const ZdResource *resource;
 	bool		include_deleted;
+	double		rows;			/* table option "rows", or -1 */
 
 	ZdAuthMethod auth_method;
 	char	   *email;
@@ -89,6 +91,13 @@ typedef struct ZdConn ZdConn;
 extern ZdConn *zd_conn_for(const ZdOptions *options);
 extern void zd_conn_get(ZdConn *conn, const ZdOptions *options, char **url,
 						ZdRequestKind kind, ZdHttpResponse *response);
+extern void zd_conn_get_accepting(ZdConn *conn, const ZdOptions *options,
+								  char **url, ZdRequestKind kind,
+								  const long *accepted,
+								  ZdHttpResponse *response);
+extern void zd_conn_report_status(ZdConn *conn, const ZdOptions *options,
+								  const char *method, const char *url,
+								  const ZdHttpResponse *response);
 extern const ZdRequestStats *zd_conn_stats(ZdConn *conn);
 extern const char *zd_conn_header(ZdConn *conn, const char *name);
 extern const char *zd_url_path(const char *url);
@@ -104,17 +113,44 @@ extern void zd_stats_add(const ZdOptions *options, const char *path,
 						 const ZdRequestStats *delta);
 extern void zd_pacing_init(void);
 
+/* in zd_guard.c */
+extern void zd_guard_init(void);
+extern int	zd_guard_limit(const ZdOptions *options);
+extern void zd_guard_charge(const ZdOptions *options, double requests,
+							const char *table);
+
 /* in zd_import.c */
 extern List *zd_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid);
 
 /* in zd_scan.c */
+
+/*
+ * What one scan asks Zendesk for: an export from start_time (stopped early
+ * once the stream passes stop_after), or lookups of ids.  Worked out by the
+ * planner's clauses at scan start (zd_plan.c).
+ */
+typedef struct ZdScanSpec
+{
+	bool		lookup;			/* answer by id, not by an export */
+	int64	   *ids;			/* lookup: sorted, distinct */
+	int			nids;			/* in EXPLAIN, -1 or -2 when known only at
+								 * scan start (one id, a list) */
+	int64		start_time;		/* export: epoch seconds; -1 in EXPLAIN when
+								 * known only at scan start */
+	bool		has_stop;		/* export: end once the stream passes ... */
+	int64		stop_after;		/* ... this epoch second */
+	int			per_page;		/* export: per_page of the requests */
+} ZdScanSpec;
+
 typedef struct ZdScan ZdScan;
-extern ZdScan *zd_scan_begin(const ZdOptions *options, Relation rel);
+extern ZdScan *zd_scan_begin(const ZdOptions *options, Relation rel,
+							 const ZdScanSpec *spec);
 extern bool zd_scan_next(ZdScan *scan, Datum *values, bool *nulls);
-extern void zd_scan_restart(ZdScan *scan);
+extern void zd_scan_restart(ZdScan *scan, const ZdScanSpec *spec);
 extern void zd_scan_end(ZdScan *scan);
 extern void zd_scan_report(ZdScan *scan, ZdRequestStats *stats, long *pages,
 						   int64 *skipped);
-extern char *zd_scan_first_request(const ZdOptions *options);
+extern char *zd_scan_first_request(const ZdOptions *options, const ZdScanSpec *spec);
+extern int64 zd_scan_count(const ZdOptions *options);
 
 #endif							/* ZENDESK_FDW_H */
