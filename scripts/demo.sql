@@ -31,6 +31,29 @@ CREATE FOREIGN TABLE zendesk.tickets (
 -- What will it ask Zendesk?  (No request is made to plan or explain.)
 EXPLAIN SELECT * FROM zendesk.tickets;
 
+-- Foreign tables are never analysed automatically: ANALYZE asks Zendesk's
+-- count endpoint (one standard request), and estimates follow it.
+ANALYZE zendesk.tickets;
+
+-- Pushdown: a lower bound on updated_at becomes the export's start_time ...
+EXPLAIN SELECT * FROM zendesk.tickets WHERE updated_at > '2026-09-01';
+-- ... an id becomes one lookup, never an export ...
+EXPLAIN SELECT * FROM zendesk.tickets WHERE id = 42;
+-- ... and a join on id looks each id up (or batch them: id = ANY(ARRAY(SELECT ...))).
+CREATE TEMP TABLE escalations (ticket_id bigint, escalated_by text);
+INSERT INTO escalations VALUES (3, 'ana'), (42, 'bo'), (1234, 'cy');
+ANALYZE escalations;
+EXPLAIN SELECT e.escalated_by, t.id, t.status
+  FROM escalations e JOIN zendesk.tickets t ON t.id = e.ticket_id;
+SELECT e.escalated_by, t.id, t.status, t.subject
+  FROM escalations e JOIN zendesk.tickets t ON t.id = e.ticket_id ORDER BY t.id;
+SELECT id, status FROM zendesk.tickets
+ WHERE id = ANY (ARRAY(SELECT ticket_id FROM escalations)) ORDER BY id;
+
+-- EXPLAIN ANALYZE says what was asked of Zendesk.
+EXPLAIN (ANALYZE, TIMING OFF)
+SELECT count(*) FROM zendesk.tickets WHERE generated_timestamp >= '2026-09-15';
+
 -- Analysts: plain SQL over every live ticket.
 SELECT status, count(*) FROM zendesk.tickets GROUP BY status ORDER BY count(*) DESC;
 

@@ -29,6 +29,7 @@
 #include "zd_export.h"
 #include "zd_http.h"
 #include "zd_idset.h"
+#include "zd_lookup.h"
 #include "zd_parse.h"
 #include "zd_resources.h"
 #include "zd_time.h"
@@ -621,6 +622,58 @@ test_http_post_token(void)
 	zd_http_destroy(http);
 }
 
+/* Lookup requests: one GET, show_many in batches, and their answers. */
+static void
+test_lookups(void)
+{
+	const ZdResource *tickets = zd_resource_lookup("tickets");
+	long long	ids[101];
+	char	   *path;
+	ZdPage		page;
+	char		err[256];
+	long long	count;
+	static const char one[] = "{\"ticket\":{\"id\":42,\"status\":\"open\"}}";
+	static const char many[] = "{\"tickets\":[{\"id\":1},{\"id\":3}],\"next_page\":null,\"count\":2}";
+	static const char not_objects[] = "{\"tickets\":[1]}";
+	static const char counted[] = "{\"count\":{\"value\":2386,\"refreshed_at\":\"2026-10-01T00:00:00Z\"}}";
+	static const char bare[] = "{\"count\":2386}";
+
+	for (int i = 0; i < 101; i++)
+		ids[i] = 1000000000000LL + i;
+	path = zd_lookup_path(tickets, ids, 1);
+	check(path && strcmp(path, "/api/v2/tickets/1000000000000.json") == 0, "one: %s", path);
+	free(path);
+	path = zd_lookup_path(tickets, ids, 3);
+	check(path && strcmp(path, "/api/v2/tickets/show_many.json?ids=1000000000000,1000000000001,1000000000002") == 0,
+		  "many: %s", path);
+	free(path);
+	path = zd_lookup_path(tickets, ids, 100);
+	check(path && strlen(path) == strlen("/api/v2/tickets/show_many.json?ids=") + 100 * 13 + 99,
+		  "100 ids: %zu bytes", path ? strlen(path) : 0);
+	free(path);
+	check(zd_lookup_path(tickets, ids, 101) == NULL, "101 ids are two requests");
+	check(zd_lookup_path(zd_resource_lookup("ticket_events"), ids, 1) == NULL,
+		  "ticket events have no lookup");
+	check(zd_lookup_requests(0) == 0 && zd_lookup_requests(100) == 1 &&
+		  zd_lookup_requests(101) == 2, "requests per ids");
+
+	check(zd_lookup_parse(one, strlen(one), "ticket", true, &page, err, sizeof(err)), "one: %s", err);
+	check(page.nrecords == 1 && page.end_of_stream, "one record");
+	zd_page_free(&page);
+	check(zd_lookup_parse(many, strlen(many), "tickets", false, &page, err, sizeof(err)), "many: %s", err);
+	check(page.nrecords == 2, "two records");
+	zd_page_free(&page);
+	check(!zd_lookup_parse(many, strlen(many), "ticket", true, &page, err, sizeof(err)) &&
+		  strstr(err, "no \"ticket\" object") != NULL, "wrong shape: %s", err);
+	check(!zd_lookup_parse(not_objects, strlen(not_objects), "tickets", false, &page, err, sizeof(err)),
+		  "a non-object record is refused");
+	check(!zd_lookup_parse("<html>", 6, "tickets", false, &page, err, sizeof(err)), "html refused");
+
+	check(zd_count_parse(counted, strlen(counted), &count, err, sizeof(err)) && count == 2386,
+		  "count: %s", err);
+	check(!zd_count_parse(bare, strlen(bare), &count, err, sizeof(err)), "bare count refused");
+}
+
 #ifdef ZD_POSITIVE_CONTROL
 /* A deliberate heap overflow and leak: the memory checkers must report it. */
 static void
@@ -662,6 +715,7 @@ main(void)
 	RUN(test_http_export_pages);
 	RUN(test_http_errors);
 	RUN(test_http_post_token);
+	RUN(test_lookups);
 #ifdef ZD_POSITIVE_CONTROL
 	RUN(test_positive_control);
 #endif
