@@ -156,6 +156,9 @@ zd_sync_target_prepare(Relation source, const ZdResource *resource,
 	ZdColumn   *columns = zd_columns_plan(source, resource, &ncolumns);
 	Oid			relid;
 
+	/* ticket events never change once exported: they are appended by id */
+	bool		append_only = strcmp(resource->name, "ticket_events") == 0;
+
 	memset(out, 0, sizeof(*out));
 	out->qualified = psprintf("%s.%s", quote_identifier(get_namespace_name(nsp)),
 							  quote_identifier(relname));
@@ -172,7 +175,7 @@ zd_sync_target_prepare(Relation source, const ZdResource *resource,
 			continue;
 		if (strcmp(columns[c].key, "id") == 0 && columns[c].typid == INT8OID)
 			out->id_param = c;
-		else if (strcmp(columns[c].key, resource->stream_time_key) == 0)
+		else if (strcmp(columns[c].key, resource->stream_time_key) == 0 && !append_only)
 			out->stream_param = c;
 	}
 	if (out->id_param < 0)
@@ -181,7 +184,7 @@ zd_sync_target_prepare(Relation source, const ZdResource *resource,
 				 errmsg("foreign table \"%s\" has no bigint column for the key \"id\"",
 						RelationGetRelationName(source)),
 				 errhint("A sync upserts by id: add the column id bigint to the foreign table.")));
-	if (out->stream_param < 0 && strcmp(resource->name, "ticket_events") != 0)
+	if (out->stream_param < 0 && !append_only)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
 				 errmsg("foreign table \"%s\" has no column for the key \"%s\"",
@@ -219,8 +222,8 @@ save_plan(const char *sql, int nargs, Oid *types)
  * zd_sync_target_plan
  *		The saved statements: an upsert where the newer version wins by
  *		stream time (compared with >=, so a repeated page rewrites the same
- *		row), or, append_only, an insert of ids not there yet; and the
- *		removal of a deleted record.  Names are taken from the source's
+ *		row), or, for ticket events (no stream time parameter), an insert of
+ *		ids not there yet; and the removal of a deleted record.  Names are taken from the source's
  *		columns, which the target has.
  */
 void
