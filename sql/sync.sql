@@ -74,7 +74,7 @@ SELECT * FROM pg_temp.compare('mirror.tickets', 'tickets');
 SELECT * FROM pg_temp.state('mirror.tickets');
 \d mirror.tickets
 SELECT (SELECT count(*) FROM pg_temp.requests('tickets')) AS requests,
-       (SELECT count(*) FROM truth) / 1000 + 1 AS minimum;
+       ceil((SELECT count(*) FROM truth) / 1000.0) AS minimum;
 -- the typed columns agree with the record
 SELECT count(*) AS columns_disagreeing FROM mirror.tickets
  WHERE subject IS DISTINCT FROM raw->>'subject' OR status IS DISTINCT FROM raw->>'status'

@@ -77,7 +77,9 @@ typedef struct ZdSyncRun
 	ZdConverter *conv;
 	ZdSyncTarget target;
 	ZdDeleteMode delete_mode;
-	bool		tombstones;		/* the target may have tombstones */
+	bool		tombstones;		/* deletions leave tombstones: look them up */
+	int64	   *tombstoned;		/* ids of the page with one, ascending */
+	int			ntombstoned;
 
 	int			natts;
 	Datum	   *values;
@@ -105,6 +107,7 @@ release_page(ZdSyncRun *run)
 	if (run->page_loaded)
 		zd_page_free(&run->page);
 	run->page_loaded = false;
+	run->ntombstoned = 0;
 	MemoryContextReset(run->page_cxt);
 }
 
@@ -207,6 +210,38 @@ fetch_page(ZdSyncRun *run)
 	MemoryContextSwitchTo(run->run_cxt);
 }
 
+static int
+cmp_int64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* The ids of the page's records that have a tombstone in the target. */
+static void
+find_tombstoned(ZdSyncRun *run)
+{
+	int64	   *ids = MemoryContextAlloc(run->page_cxt,
+										 sizeof(int64) * Max(run->page.nrecords, 1));
+	int			n = 0;
+
+	run->ntombstoned = 0;
+	if (!run->tombstones)
+		return;
+	for (size_t i = 0; i < run->page.nrecords; i++)
+	{
+		int64_t		id;
+
+		if (zd_record_id(json_array_get(run->page.records, i), &id))
+			ids[n++] = id;
+	}
+	MemoryContextSwitchTo(run->page_cxt);
+	run->tombstoned = zd_sync_tombstoned(run->target_relid, ids, n, &run->ntombstoned);
+	MemoryContextSwitchTo(run->run_cxt);
+}
+
 static bool
 record_is_deleted(const ZdResource *resource, json_t *record)
 {
@@ -254,11 +289,12 @@ sync_record(ZdSyncRun *run, json_t *record)
 				 SPI_result_code_string(rc));
 		run->counters.rows_deleted += SPI_processed;
 		zd_sync_tombstone_set(run->target_relid, id, ts);
-		run->tombstones = true;
 		return ts;
 	}
 
-	if (run->tombstones && zd_sync_tombstone_blocks(run->target_relid, id, ts))
+	if (run->ntombstoned > 0 &&
+		bsearch(&id, run->tombstoned, run->ntombstoned, sizeof(int64), cmp_int64) != NULL &&
+		zd_sync_tombstone_blocks(run->target_relid, id, ts))
 		return ts;
 
 	for (int p = 0; p < target->nparams; p++)
@@ -307,6 +343,7 @@ process_page(ZdSyncRun *run)
 	int64		max_ts = PG_INT64_MIN;
 
 	fetch_page(run);
+	find_tombstoned(run);
 	for (size_t i = 0; i < run->page.nrecords; i++)
 	{
 		int64		ts = sync_record(run, json_array_get(run->page.records, i));
@@ -569,8 +606,7 @@ prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool rese
 	run->recovery_time = st->recovery_time;
 
 	zd_sync_state_begin_run(run->source, run->target_relid, st, run->resource->name);
-	run->tombstones = run->delete_mode == ZD_DELETE_REMOVE && run->resource->has_deleted &&
-		zd_sync_tombstones_exist(run->target_relid);
+	run->tombstones = run->delete_mode == ZD_DELETE_REMOVE && run->resource->has_deleted;
 	MemoryContextSwitchTo(run->run_cxt);
 }
 

@@ -123,7 +123,7 @@ extern void zd_sync_state_finish(Oid source, Oid target, const char *status,
 								 const char *error, const ZdSyncCounters *counters);
 extern void zd_sync_state_forget(Oid source, Oid target);
 extern bool zd_sync_tombstone_blocks(Oid target, int64 id, int64 stream_time);
-extern bool zd_sync_tombstones_exist(Oid target);
+extern int64 *zd_sync_tombstoned(Oid target, const int64 *ids, int n, int *nfound);
 extern void zd_sync_tombstone_set(Oid target, int64 id, int64 stream_time);
 extern void zd_sync_state_free_plans(void);
 extern const char *zd_delete_mode_name(ZdDeleteMode mode);

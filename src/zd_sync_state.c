@@ -25,6 +25,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -46,7 +47,7 @@ enum
 	PLAN_FORGET_TOMBSTONES,
 	PLAN_TOMBSTONE_BLOCKS,
 	PLAN_TOMBSTONE_SET,
-	PLAN_TOMBSTONE_ANY,
+	PLAN_TOMBSTONE_AMONG,
 	NUM_PLANS
 };
 
@@ -91,8 +92,8 @@ static const char *const plan_sql[NUM_PLANS] = {
 	"INSERT INTO zendesk_fdw.sync_tombstones AS t (target, id, stream_time) "
 	"VALUES ($1, $2, to_timestamp($3::float8)) ON CONFLICT (target, id) "
 	"DO UPDATE SET stream_time = greatest(t.stream_time, EXCLUDED.stream_time)",
-	[PLAN_TOMBSTONE_ANY] =
-	"SELECT EXISTS (SELECT 1 FROM zendesk_fdw.sync_tombstones WHERE target = $1)",
+	[PLAN_TOMBSTONE_AMONG] =
+	"SELECT id FROM zendesk_fdw.sync_tombstones WHERE target = $1 AND id = ANY ($2) ORDER BY id",
 };
 
 static const Oid counter_types[] = {INT8OID, INT8OID, INT8OID, INT8OID,
@@ -168,8 +169,11 @@ plan_for(int k)
 			nargs = 2;
 			break;
 		case PLAN_FORGET_TOMBSTONES:
-		case PLAN_TOMBSTONE_ANY:
 			nargs = 1;
+			break;
+		case PLAN_TOMBSTONE_AMONG:
+			types[1] = INT8ARRAYOID;
+			nargs = 2;
 			break;
 		case PLAN_BEGIN:
 			types[2] = REGROLEOID;
@@ -277,6 +281,7 @@ zd_sync_state_load(Oid source, Oid target, ZdSyncState *state)
 	d = SPI_getbinval(tuple, desc, 9, &isnull);
 	state->pid = isnull ? 0 : DatumGetInt32(d);
 	MemoryContextSwitchTo(old);
+	SPI_freetuptable(SPI_tuptable);
 }
 
 /*
@@ -383,25 +388,48 @@ zd_sync_tombstone_blocks(Oid target, int64 id, int64 stream_time)
 	Datum		values[3] = {ObjectIdGetDatum(target), Int64GetDatum(id),
 	Int64GetDatum(stream_time)};
 	bool		isnull;
+	bool		blocks;
 
 	run_as_owner(PLAN_TOMBSTONE_BLOCKS, values, NULL);
-	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									  1, &isnull));
+	blocks = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+										1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+	return blocks;
 }
 
 /*
- * zd_sync_tombstones_exist
- *		Has target any tombstone?  (When not, a run skips the lookups.)
+ * zd_sync_tombstoned
+ *		Which of the n ids have a tombstone in target: an ascending array
+ *		in the current memory context, *nfound long.  One query per page,
+ *		so that the records without one cost no lookup of their own.
  */
-bool
-zd_sync_tombstones_exist(Oid target)
+int64 *
+zd_sync_tombstoned(Oid target, const int64 *ids, int n, int *nfound)
 {
-	Datum		value = ObjectIdGetDatum(target);
-	bool		isnull;
+	MemoryContext caller_cxt = CurrentMemoryContext;
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	Datum		values[2];
+	int64	   *found;
+	uint64		count;
 
-	run_as_owner(PLAN_TOMBSTONE_ANY, &value, NULL);
-	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									  1, &isnull));
+	for (int i = 0; i < n; i++)
+		elems[i] = Int64GetDatum(ids[i]);
+	values[0] = ObjectIdGetDatum(target);
+	values[1] = PointerGetDatum(construct_array(elems, n, INT8OID, sizeof(int64),
+												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	count = run_as_owner(PLAN_TOMBSTONE_AMONG, values, NULL);
+	found = MemoryContextAlloc(caller_cxt, sizeof(int64) * Max(count, 1));
+	for (uint64 i = 0; i < count; i++)
+	{
+		bool		isnull;
+
+		found[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+											   1, &isnull));
+	}
+	SPI_freetuptable(SPI_tuptable);
+	MemoryContextSwitchTo(caller_cxt);
+	*nfound = (int) count;
+	return found;
 }
 
 /*
