@@ -41,7 +41,10 @@ GRANT SELECT ON zendesk_fdw.stats TO PUBLIC;
 
 -- Mirroring: zendesk_fdw.sync (a procedure that commits every page with its
 -- checkpoint) and zendesk_fdw.materialize (the same work in the caller's
--- transaction) copy a Zendesk foreign table into an ordinary table.
+-- transaction) copy a Zendesk foreign table into an ordinary table.  With
+-- quarantine => 'a table name', a record that cannot be converted goes
+-- there (created on first use) and the run goes on; without, it stops the
+-- run with its id and value.
 
 -- One row per (source, target): the checkpoint, written in the same
 -- transaction as the rows it covers.  Names are regclass, so a dump and
@@ -67,6 +70,7 @@ CREATE TABLE zendesk_fdw.sync_state (
     rows_inserted bigint NOT NULL DEFAULT 0,
     rows_updated bigint NOT NULL DEFAULT 0,
     rows_deleted bigint NOT NULL DEFAULT 0,
+    rows_quarantined bigint NOT NULL DEFAULT 0,
     requests bigint NOT NULL DEFAULT 0,
     rate_limited bigint NOT NULL DEFAULT 0,
     retries bigint NOT NULL DEFAULT 0,
@@ -102,14 +106,17 @@ CREATE POLICY sync_tombstones_owner ON zendesk_fdw.sync_tombstones
 GRANT SELECT ON zendesk_fdw.sync_tombstones TO PUBLIC;
 
 CREATE PROCEDURE zendesk_fdw.sync(source regclass, target text,
-    start_time timestamptz DEFAULT NULL, delete_mode text DEFAULT NULL)
+    start_time timestamptz DEFAULT NULL, delete_mode text DEFAULT NULL,
+    quarantine text DEFAULT NULL)
 AS 'MODULE_PATHNAME', 'zendesk_fdw_sync'
 LANGUAGE C;
 
 CREATE FUNCTION zendesk_fdw.materialize(source regclass, target text,
     start_time timestamptz DEFAULT NULL, delete_mode text DEFAULT NULL,
+    quarantine text DEFAULT NULL,
     OUT status text, OUT pages bigint, OUT rows_inserted bigint,
-    OUT rows_updated bigint, OUT rows_deleted bigint, OUT requests bigint,
+    OUT rows_updated bigint, OUT rows_deleted bigint, OUT rows_quarantined bigint,
+    OUT requests bigint,
     OUT rate_limited bigint, OUT retries bigint, OUT seconds_waited double precision,
     OUT old_recovery_time timestamptz, OUT new_recovery_time timestamptz,
     OUT error text)
@@ -125,7 +132,8 @@ LANGUAGE C;
 
 -- sync_reset, then sync.
 CREATE PROCEDURE zendesk_fdw.resync(source regclass, target text,
-    start_time timestamptz DEFAULT NULL, delete_mode text DEFAULT NULL)
+    start_time timestamptz DEFAULT NULL, delete_mode text DEFAULT NULL,
+    quarantine text DEFAULT NULL)
 AS 'MODULE_PATHNAME', 'zendesk_fdw_resync'
 LANGUAGE C;
 

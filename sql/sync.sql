@@ -237,6 +237,19 @@ CREATE TABLE mirror.wrong (id bigint, subject int);
 SELECT status FROM zendesk_fdw.materialize('zd_sync.tickets', 'mirror.wrong');
 SELECT status FROM zendesk_fdw.materialize('mirror.wrong', 'mirror.other');
 
+-- a record that cannot be converted stops the run with its id and column,
+-- and its page is not applied; with quarantine it goes to the quarantine
+-- table and the run goes on
+\! curl -sf -X POST -d '{"path": "/api/v2/incremental/tickets/cursor", "count": 1, "status": 200, "body": "{\"tickets\": [{\"id\": 900001, \"subject\": \"fine\", \"status\": \"open\", \"tags\": [\"a\"], \"generated_timestamp\": 1790000000, \"updated_at\": \"2026-09-21T14:13:20Z\"}, {\"id\": 900002, \"subject\": \"unconvertible\", \"status\": \"open\", \"tags\": {\"not\": \"an array\"}, \"generated_timestamp\": 1790000001, \"updated_at\": \"2026-09-21T14:13:21Z\"}], \"after_url\": null, \"after_cursor\": \"MTc5MDAwMDAwMS4wfHw5MDAwMDJ8\", \"before_url\": null, \"before_cursor\": null, \"end_of_stream\": true}"}' "$ZD_SIM_URL/_sim/faults" >/dev/null
+SELECT status, rows_inserted, error FROM zendesk_fdw.materialize('zd_sync.tickets', 'mirror.tickets_strict');
+SELECT count(*) AS rows_applied FROM mirror.tickets_strict;
+\! curl -sf -X POST -d '{"path": "/api/v2/incremental/tickets/cursor", "count": 1, "status": 200, "body": "{\"tickets\": [{\"id\": 900001, \"subject\": \"fine\", \"status\": \"open\", \"tags\": [\"a\"], \"generated_timestamp\": 1790000000, \"updated_at\": \"2026-09-21T14:13:20Z\"}, {\"id\": 900002, \"subject\": \"unconvertible\", \"status\": \"open\", \"tags\": {\"not\": \"an array\"}, \"generated_timestamp\": 1790000001, \"updated_at\": \"2026-09-21T14:13:21Z\"}], \"after_url\": null, \"after_cursor\": \"MTc5MDAwMDAwMS4wfHw5MDAwMDJ8\", \"before_url\": null, \"before_cursor\": null, \"end_of_stream\": true}"}' "$ZD_SIM_URL/_sim/faults" >/dev/null
+SELECT status, rows_inserted, rows_quarantined, error
+  FROM zendesk_fdw.materialize('zd_sync.tickets', 'mirror.tickets_strict', quarantine => 'mirror.quarantined');
+SELECT id, subject FROM mirror.tickets_strict;
+SELECT source, id, stream_time = to_timestamp(1790000001) AS stream_time, error, record->'tags' AS tags
+  FROM mirror.quarantined;
+
 -- names are quoted everywhere: a target name is a name, never SQL
 CREATE TABLE mirror.victim (x int);
 SELECT status FROM zendesk_fdw.materialize('zd_sync.organizations', 'mirror."o; DROP TABLE mirror.victim; --"');

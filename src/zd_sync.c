@@ -251,6 +251,79 @@ record_is_deleted(const ZdResource *resource, json_t *record)
 		strcmp(json_string_value(status), "deleted") == 0;
 }
 
+/* An error as one line for sync_state: message, detail, context. */
+static char *
+error_text(ErrorData *edata)
+{
+	char	   *text = pstrdup(edata->message);
+
+	if (edata->detail != NULL)
+		text = psprintf("%s (%s)", text, edata->detail);
+	if (edata->context != NULL)
+		text = psprintf("%s; %s", text, edata->context);
+	for (char *p = text; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return text;
+}
+
+/*
+ * convert_or_quarantine
+ *		Convert a record in a subtransaction of its own; a record that
+ *		cannot be converted goes to the quarantine table.  Returns whether
+ *		the record was converted.
+ */
+static bool
+convert_or_quarantine(ZdSyncRun *run, json_t *record, int64 id, int64 ts)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+	char	   *text;
+	char	   *json;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		zd_convert_record(run->conv, record, run->values, run->nulls);
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	if (edata == NULL)
+		return true;
+	if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+		ReThrowError(edata);
+
+	text = error_text(edata);
+	json = json_dumps(record, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (json == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	PG_TRY();
+	{
+		zd_sync_quarantine(&run->target, run->source, id, ts, text, json);
+	}
+	PG_FINALLY();
+	{
+		free(json);
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	run->counters.rows_quarantined++;
+	return false;
+}
+
 /*
  * sync_record
  *		Apply one record to the target; returns its stream time.
@@ -275,7 +348,10 @@ sync_record(ZdSyncRun *run, json_t *record)
 
 	MemoryContextReset(run->row_cxt);
 	MemoryContextSwitchTo(run->row_cxt);
-	zd_convert_record(run->conv, record, run->values, run->nulls);
+	if (run->target.quarantine_insert == NULL)
+		zd_convert_record(run->conv, record, run->values, run->nulls);
+	else if (!convert_or_quarantine(run, record, id, ts))
+		return ts;
 
 	if (run->delete_mode == ZD_DELETE_REMOVE && record_is_deleted(run->resource, record))
 	{
@@ -368,13 +444,6 @@ process_page(ZdSyncRun *run)
 	release_page(run);
 }
 
-static char *
-error_text(ErrorData *edata)
-{
-	if (edata->detail != NULL)
-		return psprintf("%s (%s)", edata->message, edata->detail);
-	return pstrdup(edata->message);
-}
 
 /*
  * run_page
@@ -637,6 +706,8 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	run->target_relid = zd_sync_target_prepare(source_rel, run->resource, args->target,
 											   &run->target, &created);
 	zd_sync_target_plan(&run->target, source_rel);
+	if (args->quarantine != NULL)
+		zd_sync_quarantine_prepare(&run->target, args->quarantine, run->source);
 	relation_close(source_rel, AccessShareLock);
 	MemoryContextSwitchTo(run->run_cxt);
 	run->params = palloc(sizeof(Datum) * Max(run->target.nparams, 1));

@@ -37,6 +37,7 @@ typedef struct ZdSyncCounters
 	int64		rows_inserted;
 	int64		rows_updated;
 	int64		rows_deleted;
+	int64		rows_quarantined;
 	int64		requests;
 	int64		rate_limited;
 	int64		retries;
@@ -72,6 +73,8 @@ typedef struct ZdSyncTarget
 	int			stream_param;	/* parameter of the stream time, or -1 */
 	SPIPlanPtr	upsert;			/* returns (xmax = 0): inserted */
 	SPIPlanPtr	remove;			/* (id, stream time) */
+	char	   *quarantine;		/* quoted name of the quarantine table, or NULL */
+	SPIPlanPtr	quarantine_insert;	/* (id, stream time, error, record) */
 } ZdSyncTarget;
 
 /* What a run is asked to do. */
@@ -83,6 +86,7 @@ typedef struct ZdSyncArgs
 	int64		start_time;		/* epoch seconds; the first run's start */
 	bool		has_delete_mode;
 	ZdDeleteMode delete_mode;
+	const char *quarantine;		/* table for records that cannot be converted, or NULL */
 	bool		commit;			/* sync: commit every page (non-atomic SPI) */
 } ZdSyncArgs;
 
@@ -109,6 +113,10 @@ extern Oid	zd_sync_target_prepare(Relation source, const ZdResource *resource,
 								   const char *target, ZdSyncTarget *out,
 								   bool *created);
 extern void zd_sync_target_plan(ZdSyncTarget *target, Relation source);
+extern void zd_sync_quarantine_prepare(ZdSyncTarget *target, const char *name,
+									   Oid source);
+extern void zd_sync_quarantine(ZdSyncTarget *target, Oid source, int64 id,
+							   int64 stream_time, const char *error, const char *record);
 extern void zd_sync_target_free(ZdSyncTarget *target);
 extern Oid	zd_sync_target_relfilenode(Oid relid);
 extern bool zd_sync_target_is_empty(const ZdSyncTarget *target);

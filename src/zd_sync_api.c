@@ -69,6 +69,8 @@ read_args(FunctionCallInfo fcinfo, ZdSyncArgs *args)
 					 errmsg("invalid delete_mode \"%s\"", mode),
 					 errhint("Valid modes: remove (deleted tickets leave the mirror), flag (they stay, with status 'deleted').")));
 	}
+	if (PG_NARGS() > 4 && !PG_ARGISNULL(4))
+		args->quarantine = text_to_cstring(PG_GETARG_TEXT_PP(4));
 }
 
 /* Refuse a CALL that cannot commit, naming materialize. */
@@ -94,7 +96,10 @@ report(const char *name, const ZdSyncResult *result)
 					name, (long long) result->counters.rows_inserted,
 					(long long) result->counters.rows_updated,
 					(long long) result->counters.rows_deleted,
-					(long long) result->counters.pages)));
+					(long long) result->counters.pages),
+			 result->counters.rows_quarantined > 0 ?
+			 errdetail("%lld records could not be converted and are in the quarantine table.",
+					   (long long) result->counters.rows_quarantined) : 0));
 }
 
 static void
@@ -149,8 +154,8 @@ zendesk_fdw_materialize(PG_FUNCTION_ARGS)
 	ZdSyncArgs	args;
 	ZdSyncResult result;
 	TupleDesc	desc;
-	Datum		values[12];
-	bool		nulls[12];
+	Datum		values[13];
+	bool		nulls[13];
 	MemoryContext fn_cxt = CurrentMemoryContext;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
@@ -171,16 +176,17 @@ zendesk_fdw_materialize(PG_FUNCTION_ARGS)
 	values[2] = Int64GetDatum(result.counters.rows_inserted);
 	values[3] = Int64GetDatum(result.counters.rows_updated);
 	values[4] = Int64GetDatum(result.counters.rows_deleted);
-	values[5] = Int64GetDatum(result.counters.requests);
-	values[6] = Int64GetDatum(result.counters.rate_limited);
-	values[7] = Int64GetDatum(result.counters.retries);
-	values[8] = Float8GetDatum(result.counters.seconds_waited);
-	values[9] = TimestampTzGetDatum(time_t_to_timestamptz((pg_time_t) result.old_recovery_time));
-	nulls[9] = !result.has_old_recovery_time;
-	values[10] = TimestampTzGetDatum(time_t_to_timestamptz((pg_time_t) result.new_recovery_time));
-	nulls[10] = !result.has_new_recovery_time;
-	values[11] = result.error ? CStringGetTextDatum(result.error) : (Datum) 0;
-	nulls[11] = result.error == NULL;
+	values[5] = Int64GetDatum(result.counters.rows_quarantined);
+	values[6] = Int64GetDatum(result.counters.requests);
+	values[7] = Int64GetDatum(result.counters.rate_limited);
+	values[8] = Int64GetDatum(result.counters.retries);
+	values[9] = Float8GetDatum(result.counters.seconds_waited);
+	values[10] = TimestampTzGetDatum(time_t_to_timestamptz((pg_time_t) result.old_recovery_time));
+	nulls[10] = !result.has_old_recovery_time;
+	values[11] = TimestampTzGetDatum(time_t_to_timestamptz((pg_time_t) result.new_recovery_time));
+	nulls[11] = !result.has_new_recovery_time;
+	values[12] = result.error ? CStringGetTextDatum(result.error) : (Datum) 0;
+	nulls[12] = result.error == NULL;
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
 

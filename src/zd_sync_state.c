@@ -35,7 +35,8 @@
 
 #define STATE_COUNTERS \
 	"pages = $3, rows_inserted = $4, rows_updated = $5, rows_deleted = $6, " \
-	"requests = $7, rate_limited = $8, retries = $9, seconds_waited = $10"
+	"rows_quarantined = $7, requests = $8, rate_limited = $9, retries = $10, " \
+	"seconds_waited = $11"
 
 enum
 {
@@ -61,23 +62,24 @@ static const char *const plan_sql[NUM_PLANS] = {
 	"INSERT INTO zendesk_fdw.sync_state AS s (source, target, owner, resource, delete_mode, "
 	"start_time, after_cursor, recovery_time, target_relfilenode, status, pid, error, "
 	"started_at, checkpoint_at, finished_at, pages, rows_inserted, rows_updated, "
-	"rows_deleted, requests, rate_limited, retries, seconds_waited) "
+	"rows_deleted, rows_quarantined, requests, rate_limited, retries, seconds_waited) "
 	"VALUES ($1, $2, $3, $4, $5, to_timestamp($6::float8), $7, to_timestamp($8::float8), $9, "
-	"'running', pg_backend_pid(), NULL, clock_timestamp(), NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0) "
+	"'running', pg_backend_pid(), NULL, clock_timestamp(), NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0) "
 	"ON CONFLICT (source, target) DO UPDATE SET owner = EXCLUDED.owner, "
 	"resource = EXCLUDED.resource, delete_mode = EXCLUDED.delete_mode, "
 	"start_time = EXCLUDED.start_time, after_cursor = EXCLUDED.after_cursor, "
 	"recovery_time = EXCLUDED.recovery_time, target_relfilenode = EXCLUDED.target_relfilenode, "
 	"status = 'running', pid = EXCLUDED.pid, error = NULL, started_at = EXCLUDED.started_at, "
 	"finished_at = NULL, pages = 0, rows_inserted = 0, rows_updated = 0, rows_deleted = 0, "
+	"rows_quarantined = 0, "
 	"requests = 0, rate_limited = 0, retries = 0, seconds_waited = 0",
 	[PLAN_CHECKPOINT] =
 	"UPDATE zendesk_fdw.sync_state SET " STATE_COUNTERS ", "
-	"after_cursor = coalesce($11, after_cursor), recovery_time = to_timestamp($12::float8), "
+	"after_cursor = coalesce($12, after_cursor), recovery_time = to_timestamp($13::float8), "
 	"checkpoint_at = clock_timestamp() WHERE source = $1 AND target = $2",
 	[PLAN_FINISH] =
 	"UPDATE zendesk_fdw.sync_state SET " STATE_COUNTERS ", "
-	"status = $11, error = $12, finished_at = clock_timestamp() "
+	"status = $12, error = $13, finished_at = clock_timestamp() "
 	"WHERE source = $1 AND target = $2",
 	[PLAN_FORGET_STATE] =
 	"DELETE FROM zendesk_fdw.sync_state WHERE source = $1 AND target = $2",
@@ -96,7 +98,7 @@ static const char *const plan_sql[NUM_PLANS] = {
 	"SELECT id FROM zendesk_fdw.sync_tombstones WHERE target = $1 AND id = ANY ($2) ORDER BY id",
 };
 
-static const Oid counter_types[] = {INT8OID, INT8OID, INT8OID, INT8OID,
+static const Oid counter_types[] = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
 INT8OID, INT8OID, INT8OID, FLOAT8OID};
 
 static SPIPlanPtr plans[NUM_PLANS];
@@ -154,7 +156,7 @@ as_owner_end(AsOwner *as)
 static SPIPlanPtr
 plan_for(int k)
 {
-	Oid			types[12];
+	Oid			types[13];
 	int			nargs;
 
 	if (plans[k] != NULL)
@@ -188,9 +190,9 @@ plan_for(int k)
 		case PLAN_CHECKPOINT:
 		case PLAN_FINISH:
 			memcpy(&types[2], counter_types, sizeof(counter_types));
-			types[10] = TEXTOID;
-			types[11] = (k == PLAN_CHECKPOINT) ? INT8OID : TEXTOID;
-			nargs = 12;
+			types[11] = TEXTOID;
+			types[12] = (k == PLAN_CHECKPOINT) ? INT8OID : TEXTOID;
+			nargs = 13;
 			break;
 		default:				/* the tombstones: target, id, stream time */
 			types[1] = INT8OID;
@@ -320,10 +322,11 @@ counter_values(Oid source, Oid target, const ZdSyncCounters *c, Datum *values)
 	values[3] = Int64GetDatum(c->rows_inserted);
 	values[4] = Int64GetDatum(c->rows_updated);
 	values[5] = Int64GetDatum(c->rows_deleted);
-	values[6] = Int64GetDatum(c->requests);
-	values[7] = Int64GetDatum(c->rate_limited);
-	values[8] = Int64GetDatum(c->retries);
-	values[9] = Float8GetDatum(c->seconds_waited);
+	values[6] = Int64GetDatum(c->rows_quarantined);
+	values[7] = Int64GetDatum(c->requests);
+	values[8] = Int64GetDatum(c->rate_limited);
+	values[9] = Int64GetDatum(c->retries);
+	values[10] = Float8GetDatum(c->seconds_waited);
 }
 
 /*
@@ -335,13 +338,13 @@ void
 zd_sync_state_checkpoint(Oid source, Oid target, const char *after_cursor,
 						 int64 recovery_time, const ZdSyncCounters *counters)
 {
-	Datum		values[12];
-	char		nulls[12];
+	Datum		values[13];
+	char		nulls[13];
 
 	memset(nulls, ' ', sizeof(nulls));
 	counter_values(source, target, counters, values);
-	values[10] = text_or_null(after_cursor, &nulls[10]);
-	values[11] = Int64GetDatum(recovery_time);
+	values[11] = text_or_null(after_cursor, &nulls[11]);
+	values[12] = Int64GetDatum(recovery_time);
 	if (run_as_owner(PLAN_CHECKPOINT, values, nulls) != 1)
 		elog(ERROR, "the sync_state row of the sync went missing");
 }
@@ -354,13 +357,13 @@ void
 zd_sync_state_finish(Oid source, Oid target, const char *status,
 					 const char *error, const ZdSyncCounters *counters)
 {
-	Datum		values[12];
-	char		nulls[12];
+	Datum		values[13];
+	char		nulls[13];
 
 	memset(nulls, ' ', sizeof(nulls));
 	counter_values(source, target, counters, values);
-	values[10] = CStringGetTextDatum(status);
-	values[11] = text_or_null(error, &nulls[11]);
+	values[11] = CStringGetTextDatum(status);
+	values[12] = text_or_null(error, &nulls[12]);
 	run_as_owner(PLAN_FINISH, values, nulls);
 }
 

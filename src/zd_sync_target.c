@@ -279,6 +279,57 @@ zd_sync_target_plan(ZdSyncTarget *target, Relation source)
 }
 
 /*
+ * zd_sync_quarantine_prepare
+ *		The quarantine table, created on first use (the source, the record's
+ *		id and stream time, the error, the record as JSON), and the
+ *		statement that files a record there (the newest error per id).
+ */
+void
+zd_sync_quarantine_prepare(ZdSyncTarget *target, const char *name, Oid source)
+{
+	char	   *relname;
+	Oid			nsp = zd_sync_target_namespace(name, &relname);
+	Oid			types[5] = {REGCLASSOID, INT8OID, INT8OID, TEXTOID, TEXTOID};
+	char	   *sql;
+
+	target->quarantine = psprintf("%s.%s", quote_identifier(get_namespace_name(nsp)),
+								  quote_identifier(relname));
+	if (!OidIsValid(get_relname_relid(relname, nsp)))
+	{
+		sql = psprintf("CREATE TABLE %s (source regclass NOT NULL, id bigint NOT NULL, "
+					   "stream_time timestamptz, error text NOT NULL, record json NOT NULL, "
+					   "quarantined_at timestamptz NOT NULL DEFAULT now(), "
+					   "PRIMARY KEY (source, id))", target->quarantine);
+		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not create the quarantine table: %s", sql);
+	}
+	sql = psprintf("INSERT INTO %s AS q (source, id, stream_time, error, record) "
+				   "VALUES ($1, $2, to_timestamp($3::float8), $4, $5::json) "
+				   "ON CONFLICT (source, id) DO UPDATE SET stream_time = EXCLUDED.stream_time, "
+				   "error = EXCLUDED.error, record = EXCLUDED.record, "
+				   "quarantined_at = EXCLUDED.quarantined_at", target->quarantine);
+	target->quarantine_insert = save_plan(sql, 5, types);
+}
+
+/*
+ * zd_sync_quarantine
+ *		File a record that could not be converted.
+ */
+void
+zd_sync_quarantine(ZdSyncTarget *target, Oid source, int64 id, int64 stream_time,
+				   const char *error, const char *record)
+{
+	Datum		values[5] = {ObjectIdGetDatum(source), Int64GetDatum(id),
+		Int64GetDatum(stream_time), CStringGetTextDatum(error),
+	CStringGetTextDatum(record)};
+	int			rc = SPI_execute_plan(target->quarantine_insert, values, NULL, false, 0);
+
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "could not write to the quarantine table %s: %s", target->quarantine,
+			 SPI_result_code_string(rc));
+}
+
+/*
  * zd_sync_target_free
  *		Free the saved statements.
  */
@@ -289,8 +340,11 @@ zd_sync_target_free(ZdSyncTarget *target)
 		SPI_freeplan(target->upsert);
 	if (target->remove != NULL)
 		SPI_freeplan(target->remove);
+	if (target->quarantine_insert != NULL)
+		SPI_freeplan(target->quarantine_insert);
 	target->upsert = NULL;
 	target->remove = NULL;
+	target->quarantine_insert = NULL;
 }
 
 /*
