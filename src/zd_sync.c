@@ -48,6 +48,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/resowner.h"
+#include "utils/timestamp.h"
 
 #include "zendesk_fdw.h"
 #include "zd_convert.h"
@@ -58,6 +59,9 @@
 
 /* locktag_field4 of the sync lock: apart from pg_advisory_lock's 1 and 2 */
 #define ZD_SYNC_LOCK_FIELD4 0x7A64
+
+/* a progress NOTICE at most this often */
+#define ZD_PROGRESS_INTERVAL_MS 5000
 
 typedef struct ZdSyncRun
 {
@@ -97,6 +101,9 @@ typedef struct ZdSyncRun
 
 	ZdRequestStats stats_at_start;
 	ZdSyncCounters counters;
+	int64		records;		/* received by this run */
+	int64		estimated;		/* records Zendesk counts, or -1 */
+	TimestampTz last_progress;
 	bool		has_recovery_time;
 	int64		recovery_time;
 } ZdSyncRun;
@@ -409,6 +416,103 @@ update_request_counters(ZdSyncRun *run)
 }
 
 /*
+ * estimate_total
+ *		Zendesk's count of the resource's records, for progress only: -1
+ *		where there is no count endpoint (ticket events) or it fails.
+ */
+static int64
+estimate_total(ZdSyncRun *run)
+{
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+	volatile int64 total = -1;
+
+	if (strcmp(run->resource->name, "ticket_events") == 0)
+		return -1;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(run->page_cxt);
+	PG_TRY();
+	{
+		char	   *base = pstrdup(run->options->base_url);
+		size_t		len = strlen(base);
+		char	   *url;
+		ZdHttpResponse response;
+		json_error_t jerr;
+		json_t	   *root;
+
+		while (len > 0 && base[len - 1] == '/')
+			base[--len] = '\0';
+		url = psprintf("%s/api/v2/%s/count.json", base, run->resource->name);
+		zd_conn_get(run->conn, run->options, &url, ZD_REQ_STANDARD, &response);
+		root = json_loadb(response.body, response.body_len, 0, &jerr);
+		if (root != NULL)
+		{
+			json_t	   *value = json_object_get(json_object_get(root, "count"), "value");
+
+			if (json_is_integer(value))
+				total = json_integer_value(value);
+			json_decref(root);
+		}
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(run->run_cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(run->run_cxt);
+	CurrentResourceOwner = owner;
+	MemoryContextReset(run->page_cxt);
+	/* a cancel is not a missing estimate */
+	if (edata != NULL && edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+		ReThrowError(edata);
+	return total;
+}
+
+/*
+ * report_progress
+ *		Every few seconds, a NOTICE with the run's progress: records, pages,
+ *		requests, the share of Zendesk's count and the time left at the
+ *		configured export rate.  The same counters are in sync_state.
+ */
+static void
+report_progress(ZdSyncRun *run, const char *target)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	if (!TimestampDifferenceExceeds(run->last_progress, now, ZD_PROGRESS_INTERVAL_MS))
+		return;
+	run->last_progress = now;
+	if (run->estimated > 0)
+	{
+		int64		left = Max(run->estimated - run->records, 0);
+		int			rate = Max(run->options->export_requests_per_minute, 1);
+		int64		seconds = (left + run->options->page_size - 1) / run->options->page_size *
+			60 / rate;
+
+		ereport(NOTICE,
+				(errmsg("zendesk_fdw: %lld records into %s so far (about %d%% of %lld), %lld pages, %lld requests",
+						(long long) run->records, target,
+						(int) Min(99, run->records * 100 / run->estimated),
+						(long long) run->estimated, (long long) run->counters.pages,
+						(long long) run->counters.requests),
+				 seconds < 120 ?
+				 errdetail("About %lld seconds left at %d export requests a minute.",
+						   (long long) seconds, rate) :
+				 errdetail("About %lld minutes left at %d export requests a minute.",
+						   (long long) (seconds + 30) / 60, rate)));
+	}
+	else
+		ereport(NOTICE,
+				(errmsg("zendesk_fdw: %lld records into %s so far, %lld pages, %lld requests",
+						(long long) run->records, target, (long long) run->counters.pages,
+						(long long) run->counters.requests)));
+}
+
+/*
  * process_page
  *		One page: fetch, apply every record, write the checkpoint.  A page
  *		without records leaves the checkpoint as it is.
@@ -430,6 +534,7 @@ process_page(ZdSyncRun *run)
 	MemoryContextReset(run->row_cxt);
 
 	run->counters.pages++;
+	run->records += run->page.nrecords;
 	update_request_counters(run);
 	if (run->page.nrecords > 0)
 	{
@@ -721,10 +826,17 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 
 	run->conn = zd_conn_for(run->options);
 	run->stats_at_start = *zd_conn_stats(run->conn);
+	run->last_progress = GetCurrentTimestamp();
+	run->estimated = -1;
 	if (st.after_cursor != NULL && run->resource->stream == ZD_STREAM_CURSOR)
 		start_export(run, st.after_cursor, 0);
 	else
+	{
+		/* a full export: how far along it is can be told */
+		if (!st.has_recovery_time && run->start_time == 0)
+			run->estimated = estimate_total(run);
 		start_export(run, NULL, st.has_recovery_time ? st.recovery_time : run->start_time);
+	}
 
 	while (!run->export.finished)
 	{
@@ -732,6 +844,7 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 			break;
 		if (args->commit)
 			commit_now(run);
+		report_progress(run, run->target.qualified);
 	}
 	if (result->error == NULL)
 	{

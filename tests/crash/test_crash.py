@@ -243,6 +243,23 @@ class CrashTest(unittest.TestCase):
         self.assert_whole_pages(target, 3)
         self.resume_and_check(target)
 
+    def test_progress(self):
+        """A long run reports progress against Zendesk's count every few seconds."""
+        target = "mirror.t_progress"
+        sim("POST", "/_sim/faults", {"path": "/api/v2/incremental/tickets/cursor", "skip": 1,
+                                     "count": 1, "delay": 6})
+        run = Sync(target)
+        run.start()
+        run.join(60)
+        self.assertIsNone(run.error)
+        progress = [n for n in run.conn.notices if "so far" in n]
+        self.assertEqual(len(progress), 1, run.conn.notices)
+        self.assertRegex(progress[0], r"NOTICE:  zendesk_fdw: %d records into %s so far "
+                                      r"\(about \d+%% of \d+\), 2 pages, 3 requests"
+                         % (2 * PAGE, target))
+        self.assertRegex(progress[0], r"About \d+ seconds left at 60000 export requests")
+        self.assert_equal_to_truth(target)
+
     def test_faults_and_changes_during_the_run(self):
         """Retried faults, and tickets changed while the sync runs."""
         target = "mirror.t_faults"
