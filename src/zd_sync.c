@@ -275,25 +275,23 @@ error_text(ErrorData *edata)
 }
 
 /*
- * convert_or_quarantine
- *		Convert a record in a subtransaction of its own; a record that
- *		cannot be converted goes to the quarantine table.  Returns whether
- *		the record was converted.
+ * in_subtransaction
+ *		fn(run, arg) inside an internal subtransaction: released if it
+ *		returns, rolled back if it raises.  Returns the error (copied into
+ *		the caller's memory context), or NULL.
  */
-static bool
-convert_or_quarantine(ZdSyncRun *run, json_t *record, int64 id, int64 ts)
+static ErrorData *
+in_subtransaction(ZdSyncRun *run, void (*fn) (ZdSyncRun *run, void *arg), void *arg)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	ErrorData  *volatile edata = NULL;
-	char	   *text;
-	char	   *json;
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		zd_convert_record(run->conv, record, run->values, run->nulls);
+		fn(run, arg);
 		ReleaseCurrentSubTransaction();
 	}
 	PG_CATCH();
@@ -306,6 +304,29 @@ convert_or_quarantine(ZdSyncRun *run, json_t *record, int64 id, int64 ts)
 	PG_END_TRY();
 	MemoryContextSwitchTo(cxt);
 	CurrentResourceOwner = owner;
+	return edata;
+}
+
+static void
+convert(ZdSyncRun *run, void *record)
+{
+	zd_convert_record(run->conv, record, run->values, run->nulls);
+}
+
+/*
+ * convert_or_quarantine
+ *		Convert a record in a subtransaction of its own; a record that
+ *		cannot be converted goes to the quarantine table.  Returns whether
+ *		the record was converted.
+ */
+static bool
+convert_or_quarantine(ZdSyncRun *run, json_t *record, int64 id, int64 ts)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ErrorData  *edata = in_subtransaction(run, convert, record);
+	char	   *text;
+	char	   *json;
+
 	if (edata == NULL)
 		return true;
 	if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
@@ -420,55 +441,47 @@ update_request_counters(ZdSyncRun *run)
  *		Zendesk's count of the resource's records, for progress only: -1
  *		where there is no count endpoint (ticket events) or it fails.
  */
+static void
+fetch_count(ZdSyncRun *run, void *arg)
+{
+	int64	   *total = arg;
+	char	   *base = pstrdup(run->options->base_url);
+	size_t		len = strlen(base);
+	char	   *url;
+	ZdHttpResponse response;
+	json_error_t jerr;
+	json_t	   *root;
+
+	while (len > 0 && base[len - 1] == '/')
+		base[--len] = '\0';
+	url = psprintf("%s/api/v2/%s/count.json", base, run->resource->name);
+	zd_conn_get(run->conn, run->options, &url, ZD_REQ_STANDARD, &response);
+	root = json_loadb(response.body, response.body_len, 0, &jerr);
+	if (root != NULL)
+	{
+		json_t	   *value = json_object_get(json_object_get(root, "count"), "value");
+
+		if (json_is_integer(value))
+			*total = json_integer_value(value);
+		json_decref(root);
+	}
+}
+
 static int64
 estimate_total(ZdSyncRun *run)
 {
-	ResourceOwner owner = CurrentResourceOwner;
-	ErrorData  *volatile edata = NULL;
-	volatile int64 total = -1;
+	int64		total = -1;
+	ErrorData  *edata;
 
 	if (strcmp(run->resource->name, "ticket_events") == 0)
 		return -1;
-	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(run->page_cxt);
-	PG_TRY();
-	{
-		char	   *base = pstrdup(run->options->base_url);
-		size_t		len = strlen(base);
-		char	   *url;
-		ZdHttpResponse response;
-		json_error_t jerr;
-		json_t	   *root;
-
-		while (len > 0 && base[len - 1] == '/')
-			base[--len] = '\0';
-		url = psprintf("%s/api/v2/%s/count.json", base, run->resource->name);
-		zd_conn_get(run->conn, run->options, &url, ZD_REQ_STANDARD, &response);
-		root = json_loadb(response.body, response.body_len, 0, &jerr);
-		if (root != NULL)
-		{
-			json_t	   *value = json_object_get(json_object_get(root, "count"), "value");
-
-			if (json_is_integer(value))
-				total = json_integer_value(value);
-			json_decref(root);
-		}
-		ReleaseCurrentSubTransaction();
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(run->run_cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-	}
-	PG_END_TRY();
+	edata = in_subtransaction(run, fetch_count, &total);
 	MemoryContextSwitchTo(run->run_cxt);
-	CurrentResourceOwner = owner;
-	MemoryContextReset(run->page_cxt);
 	/* a cancel is not a missing estimate */
 	if (edata != NULL && edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
 		ReThrowError(edata);
+	MemoryContextReset(run->page_cxt);
 	return total;
 }
 
@@ -515,10 +528,11 @@ report_progress(ZdSyncRun *run, const char *target)
 /*
  * process_page
  *		One page: fetch, apply every record, write the checkpoint.  A page
- *		without records leaves the checkpoint as it is.
+ *		without records leaves the checkpoint as it is.  (arg: unused; the
+ *		signature of in_subtransaction.)
  */
 static void
-process_page(ZdSyncRun *run)
+process_page(ZdSyncRun *run, void *arg)
 {
 	int64		max_ts = PG_INT64_MIN;
 
@@ -560,28 +574,12 @@ static bool
 run_page(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncResult *result,
 		 MemoryContext caller_cxt)
 {
-	ResourceOwner oldowner = CurrentResourceOwner;
 	ZdSyncCounters before = run->counters;
-	ErrorData  *volatile edata = NULL;
+	ErrorData  *edata;
 
 	MemoryContextSwitchTo(run->run_cxt);
-	BeginInternalSubTransaction(NULL);
+	edata = in_subtransaction(run, process_page, NULL);
 	MemoryContextSwitchTo(run->run_cxt);
-	PG_TRY();
-	{
-		process_page(run);
-		ReleaseCurrentSubTransaction();
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(run->run_cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(run->run_cxt);
-	CurrentResourceOwner = oldowner;
 
 	if (edata == NULL)
 	{
