@@ -256,6 +256,21 @@ SELECT status FROM zendesk_fdw.materialize('zd_sync.organizations', 'mirror."o; 
 SELECT to_regclass('mirror.victim') IS NOT NULL AS victim_still_there;
 SELECT * FROM pg_temp.compare('mirror."o; DROP TABLE mirror.victim; --"', 'organizations');
 
+-- a role without superuser runs a sync of its own: it needs SELECT on the
+-- source, a user mapping and a schema to create the target in; the
+-- checkpoint row is its own, and it sees no other
+CREATE USER MAPPING FOR regress_zd_user SERVER zd_sync
+  OPTIONS (email 'admin@example.com', api_token 'sim-api-token');
+GRANT USAGE ON SCHEMA zd_sync TO regress_zd_user;
+GRANT SELECT ON zd_sync.organizations TO regress_zd_user;
+CREATE SCHEMA mirror_user AUTHORIZATION regress_zd_user;
+SET ROLE regress_zd_user;
+CALL zendesk_fdw.sync('zd_sync.organizations', 'mirror_user.organizations');
+SELECT source, target, owner, status FROM zendesk_fdw.sync_state;
+SELECT status, error FROM zendesk_fdw.materialize('zd_sync.organizations', 'mirror.organizations');
+RESET ROLE;
+SELECT * FROM pg_temp.compare('mirror_user.organizations', 'organizations');
+
 -- rows belong to the role that owns the sync: another role sees none and
 -- cannot run or reset them
 CREATE ROLE zd_sync_other;

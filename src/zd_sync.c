@@ -702,6 +702,24 @@ lock_sync(ZdSyncRun *run, Oid nsp, const char *relname, const char *target)
 }
 
 /*
+ * check_owner
+ *		A sync that exists belongs to a role: only that role (or a member)
+ *		may run or reset it.
+ */
+static void
+check_owner(Oid source, Oid relid, const char *target)
+{
+	ZdSyncState st;
+
+	zd_sync_state_load(source, relid, &st);
+	if (st.found && !has_privs_of_role(GetUserId(), st.owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("the sync of \"%s\" into %s belongs to role \"%s\"",
+						get_rel_name(source), target, GetUserNameFromId(st.owner, false))));
+}
+
+/*
  * prepare_state
  *		Decide where the run starts from the stored row (if any) and the
  *		arguments, and write the row the run starts with.
@@ -713,12 +731,6 @@ prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool rese
 
 	zd_sync_state_load(run->source, run->target_relid, st);
 	MemoryContextSwitchTo(run->run_cxt);
-	if (st->found && !has_privs_of_role(GetUserId(), st->owner))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("the sync of \"%s\" into %s belongs to role \"%s\"",
-						get_rel_name(run->source), run->target.qualified,
-						GetUserNameFromId(st->owner, false))));
 	if (st->found && reset)
 	{
 		zd_sync_state_forget(run->source, run->target_relid);
@@ -799,6 +811,8 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 
 	nsp = zd_sync_target_namespace(args->target, &relname);
 	lock_sync(run, nsp, relname, args->target);
+	if (OidIsValid(get_relname_relid(relname, nsp)))
+		check_owner(run->source, get_relname_relid(relname, nsp), args->target);
 	MemoryContextSwitchTo(run->run_cxt);
 
 	source_rel = relation_open(args->source, AccessShareLock);
@@ -924,7 +938,6 @@ zd_sync_reset(Oid source, const char *target)
 	char	   *relname;
 	Oid			nsp = zd_sync_target_namespace(target, &relname);
 	Oid			relid = get_relname_relid(relname, nsp);
-	ZdSyncState st;
 
 	if (!OidIsValid(relid))
 		ereport(ERROR,
@@ -935,12 +948,7 @@ zd_sync_reset(Oid source, const char *target)
 	lock_sync(&run, nsp, relname, target);
 	PG_TRY();
 	{
-		zd_sync_state_load(source, relid, &st);
-		if (st.found && !has_privs_of_role(GetUserId(), st.owner))
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("the sync of \"%s\" into %s belongs to role \"%s\"",
-							get_rel_name(source), target, GetUserNameFromId(st.owner, false))));
+		check_owner(source, relid, target);
 		zd_sync_state_forget(source, relid);
 	}
 	PG_FINALLY();
