@@ -4,8 +4,8 @@
 # Sets the machine up (scripts/setup.sh), starts the Zendesk simulator, then
 # runs: the simulator's own tests, the Zendesk client's unit tests (plain,
 # under valgrind and under AddressSanitizer, each memory checker with a
-# positive control that must be caught), and the pg_regress suite in a
-# throwaway cluster.  Ends with "N passed, N failed".
+# positive control that must be caught), the pg_regress suite in a
+# throwaway cluster, and the crash tests of sync in another.  Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -55,6 +55,10 @@ while read -r line; do
 done < <(grep -E '^test [a-z_]+ +\.\.\. ' regress.log)
 grep -qE 'tests passed|tests failed|test failed' regress.log || { tail -30 regress.log; fail "regress: the pg_regress run itself"; }
 [ -f regression.diffs ] && head -200 regression.diffs
+
+section "crash tests"
+# kill -9, cancel and faults during a sync: a cluster and a simulator of their own
+bash tests/crash/run.sh "$RESULTS"
 
 section "secrets"
 # Every credential the suite uses, and the forms they travel in.  PostgreSQL's

@@ -338,6 +338,14 @@ zd_conn_report_status(ZdConn *conn, const ZdOptions *options, const char *method
 
 	zd_error_text(response->body, response->body_len, said, sizeof(said));
 
+	if ((response->status == 400 || response->status == 422) &&
+		zd_error_is_invalid_cursor(response->body, response->body_len))
+		ereport(ERROR,
+				(errcode(ERRCODE_ZD_INVALID_CURSOR),
+				 errmsg("Zendesk server \"%s\" rejected the export cursor as invalid",
+						options->server_name),
+				 errdetail("HTTP %ld from %s %s: %s", response->status, method, path, said)));
+
 	switch (response->status)
 	{
 		case 401:

@@ -173,6 +173,13 @@ test_error_text(void)
 		check(zd_error_is_invalid_token(b, strlen(b)), "invalid_token");
 		check(!zd_error_is_invalid_token("{\"error\":\"Couldn't authenticate you\"}", 37),
 			  "not invalid_token");
+		b = "{\"error\":\"InvalidCursor\",\"description\":\"cursor is invalid or expired\"}";
+		check(zd_error_is_invalid_cursor(b, strlen(b)), "InvalidCursor, legacy shape");
+		b = "{\"errors\":[{\"code\":\"InvalidCursor\",\"status\":\"400\",\"title\":\"cursor is invalid or expired\"}]}";
+		check(zd_error_is_invalid_cursor(b, strlen(b)), "InvalidCursor, errors shape");
+		b = "{\"error\":\"InvalidValue\",\"description\":\"Too recent start_time\"}";
+		check(!zd_error_is_invalid_cursor(b, strlen(b)), "not InvalidCursor");
+		check(!zd_error_is_invalid_cursor("<html>", 6), "HTML is not InvalidCursor");
 	}
 }
 
@@ -306,6 +313,24 @@ test_export_machine(void)
 	check(zd_export_begin(&ex, "http://127.0.0.1:1", tickets, &params, err, sizeof(err)), "begin");
 	check(strstr(ex.next_url, "exclude_deleted") == NULL, "include_deleted: %s", ex.next_url);
 	zd_export_end(&ex);
+
+	/* resuming from a stored cursor: percent-encoded, with the sticky parameters */
+	check(zd_export_begin_at_cursor(&ex, "https://acme.zendesk.com/", tickets, &params,
+									"MTAuMHx8Mi+8fA==", err, sizeof(err)), "resume: %s", err);
+	check(strcmp(ex.next_url, "https://acme.zendesk.com/api/v2/incremental/tickets/cursor.json"
+				 "?cursor=MTAuMHx8Mi%2B8fA%3D%3D&per_page=2&support_type_scope=all") == 0,
+		  "resume url: %s", ex.next_url);
+	check(strcmp(ex.last_cursor, "MTAuMHx8Mi+8fA==") == 0, "resume keeps the cursor");
+	make_page(&page, "{\"tickets\":[],\"after_url\":null,\"after_cursor\":null,\"end_of_stream\":true}");
+	check(zd_export_advance(&ex, &page, err, sizeof(err)) && ex.finished, "empty resume: %s", err);
+	check(strcmp(ex.last_cursor, "MTAuMHx8Mi+8fA==") == 0, "an empty page keeps the stored cursor");
+	zd_page_free(&page);
+	zd_export_end(&ex);
+
+	/* a time-based export takes no cursor */
+	check(!zd_export_begin_at_cursor(&ex, "http://127.0.0.1:1", zd_resource_lookup("organizations"),
+									 &params, "Yg==", err, sizeof(err)) &&
+		  strstr(err, "time-based") != NULL, "cursor on a time export: %s", err);
 }
 
 static void
