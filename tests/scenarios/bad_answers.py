@@ -8,12 +8,13 @@ cursor, 100 rows a FETCH, one page of 100 a request).  The transient ones
 on, are made again and the scan returns exactly the ground truth.
 """
 
+import json
 import time
 
 import psycopg2
 
 from scenario import (EXPORT_PATH, Listener, alter_server, connect, error_text, has_secret,
-                      note, report, setup_server, sql)
+                      note, report, setup_server)
 
 PAGE = 100
 TICKET_OK = {"id": 99999999, "url": "x", "status": "open"}
@@ -39,8 +40,8 @@ def fetch_by_pages(conn, table):
 
 
 def page_body(extra):
-    """An export page body (JSON text) with the given keys changed."""
-    import json
+    """An export page body (JSON text) with the given keys changed (KeyError:
+    removed)."""
     body = {"tickets": [TICKET_OK], "after_url": None, "after_cursor": None,
             "before_url": None, "before_cursor": None, "end_of_stream": True}
     body.update(extra)

@@ -19,6 +19,12 @@ WINDOW = 6.0
 CEILING = LIMIT * 60.0 / WINDOW          # requests a minute
 
 
+def set_ceiling(limit, window):
+    """Another scaled ceiling (the long run)."""
+    global LIMIT, WINDOW, CEILING
+    LIMIT, WINDOW, CEILING = limit, window, limit * 60.0 / window
+
+
 def export_log(sim):
     return [r for r in sim.requests(EXPORT_PATH) if r["path"].startswith(EXPORT_PATH)]
 
@@ -50,11 +56,12 @@ def fresh_quota(sim, limit=LIMIT, window=WINDOW):
 
 
 def restore(sim):
+    """The switch and limits the other scenarios run with (main.py's)."""
     sim.call("POST", "/_sim/switches", {"rate_window": "fixed"})
-    sim.reset_limits()
+    sim.limits(export=100000, window=60)
 
 
-def single(sim, page_size=50, minutes=None, label="pacing"):
+def single(sim, page_size=50, label="pacing"):
     """One long export: zero 429s and at least 80% of the ceiling."""
     conn = connect()
     setup_server(conn, "zd_pace", sim.url, export_requests_per_minute=int(CEILING),
@@ -82,12 +89,12 @@ def single(sim, page_size=50, minutes=None, label="pacing"):
     return rate, n429
 
 
-def four_backends(sim, shared, page_size=250):
+def four_backends(sim, shared, page_size=250, label=None):
     """Four concurrent scans of one account.  With the library preloaded
     they share one pacing state: together under the ceiling, zero 429s.
     Without it each paces alone, four times too fast: 429s (the negative
     control, asserted)."""
-    label = "shared pacing" if shared else "pacing without preload (negative control)"
+    label = label or ("shared pacing" if shared else "pacing without preload (negative control)")
     conn = connect()
     setup_server(conn, "zd_four", sim.url, export_requests_per_minute=int(CEILING),
                  page_size=page_size)
@@ -103,7 +110,7 @@ def four_backends(sim, shared, page_size=250):
     for q in queries:
         q.start()
     for q in queries:
-        q.join(300)
+        q.join()
     elapsed = time.monotonic() - started
     log = export_log(sim)
     rate, n429 = achieved(log)

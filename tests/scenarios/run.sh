@@ -7,16 +7,26 @@
 # does it, under the machine-wide lock).
 #
 #   bash tests/scenarios/run.sh RESULTS        the quick part (scripts/test.sh)
-#   bash tests/scenarios/run.sh RESULTS long   the long pacing run only
+#   bash tests/scenarios/run.sh RESULTS long   the long pacing runs only (~3 min;
+#       ZD_PACE_LIMIT=10 ZD_PACE_WINDOW=60 for Zendesk's own ceiling, ~50 min)
 set -uo pipefail
 cd "$(dirname "$0")"
 RESULTS=$1
 MODE=${2:-quick}
 
+# With ZD_SCENARIO_LOGDIR set, each cluster logs at debug5 and its server log
+# is copied there as scenario-GROUP.log (scripts/test.sh greps it for secrets).
 run_group() {  # run_group GROUP [pg_virtualenv options...]
   local group=$1; shift
-  local out
-  out=$(pg_virtualenv -t -v 15 "$@" /usr/bin/python3 main.py "$group" 2>&1)
+  local out log=
+  if [ -n "${ZD_SCENARIO_LOGDIR:-}" ]; then
+    log="$ZD_SCENARIO_LOGDIR/scenario-$group.log"
+    set -- "$@" -o log_min_messages=debug5
+  fi
+  out=$(pg_virtualenv -t -v 15 "$@" sh -c '
+    /usr/bin/python3 main.py "$1"; rc=$?
+    [ -z "$2" ] || cp "$(dirname "$PG_CLUSTER_CONF_ROOT")/log/postgresql-15-regress.log" "$2"
+    exit $rc' sh "$group" "$log" 2>&1)
   echo "$out" | grep -E '^     # ' || true
   while IFS= read -r line; do
     case "$line" in
@@ -31,7 +41,7 @@ run_group() {  # run_group GROUP [pg_virtualenv options...]
 }
 
 if [ "$MODE" = long ]; then
-  run_group long
+  run_group long -o shared_preload_libraries=zendesk_fdw
 else
   run_group plain
   run_group preload -o shared_preload_libraries=zendesk_fdw

@@ -97,9 +97,6 @@ class Simulator:
     def limits(self, **spec):
         self.call("POST", "/_sim/limits", spec)
 
-    def reset_limits(self):
-        self.call("POST", "/_sim/limits/reset")
-
     def live_ticket_ids(self):
         return sorted(t["id"] for t in self.jsonl("/_sim/tickets.jsonl") if t["status"] != "deleted")
 

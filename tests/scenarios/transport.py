@@ -10,7 +10,7 @@ import urllib.request
 
 import psycopg2
 
-from scenario import (EXPORT_PATH, Listener, alter_server, connect, error_text, note, report,
+from scenario import (Listener, alter_server, connect, error_text, note, report,
                       setup_server, sql)
 
 
