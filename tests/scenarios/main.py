@@ -36,6 +36,8 @@ def main(argv):
             ("keepalive", transport.keepalive_and_gzip),
             ("proxies", transport.environment_proxies),
             ("pacing", pacing.single),
+            ("slowdown", pacing.slowdown),
+            ("account", pacing.account_headers),
             ("negative", lambda sim: pacing.four_backends(sim, shared=False)),
             ("bad", bad_answers.run),
             ("cancel", cancel.run),

@@ -144,3 +144,57 @@ def four_backends(sim, shared, page_size=250, label=None):
     restore(sim)
     conn.close()
     return rate, n429
+
+
+def account_headers(sim):
+    """The account-wide quota, read from its headers by every name Zendesk
+    has used: when a response says none remain, the next request waits for
+    the window's reset, and no 429 comes (2024's ratelimit-*, 2023's
+    rate-limit-*).  With x-rate-limit-* alone there is no reset to wait
+    for: a 429 comes, its Retry-After is honoured, and the scan completes."""
+    conn = connect()
+    setup_server(conn, "zd_account", sim.url, export_requests_per_minute=100000, page_size=250)
+    truth = sim.live_ticket_ids()
+    for style in ("2024", "2023", "x-only"):
+        label = "account-wide headers (%s)" % style
+        sim.call("POST", "/_sim/switches", {"rate_headers": style})
+        sim.limits(account=5, window=2)
+        sim.clear_log()
+        ids = sorted(r[0] for r in sql(conn, "SELECT id FROM zd_account_tickets"))
+        log = sim.requests()
+        n429 = sum(1 for r in log if r["status"] == 429)
+        note("%s: %d requests, %d 429s, at most %d in any 2 s" %
+             (label, len(log), n429, max_in_window(log, 2.0)))
+        report("%s: the scan returns the ground truth" % label, ids == truth,
+               "%d rows, %d expected" % (len(ids), len(truth)))
+        if style != "x-only":
+            report("%s: waits for the reset when none remain: zero 429s" % label, n429 == 0,
+                   "%d 429s in %d requests" % (n429, len(log)))
+    sim.call("POST", "/_sim/switches", {"rate_headers": "2024"})
+    sim.limits(account=100000, window=60)
+    conn.close()
+
+
+def slowdown(sim):
+    """After a 429 (and its Retry-After) the pace slows down, then recovers."""
+    label = "pacing after a 429"
+    conn = connect()
+    setup_server(conn, "zd_slow429", sim.url, export_requests_per_minute=200, page_size=250)
+    base = 60.0 * 1.03 / 200
+    sim.clear_log()
+    sim.fault(path=EXPORT_PATH, kind="rate_limit", retry_after=1, skip=4, count=1)
+    count = sql(conn, "SELECT count(*) FROM zd_slow429_tickets")[0][0]
+    sim.clear_faults()
+    times = [r["time"] for r in sim.requests(EXPORT_PATH)]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    # requests 1-5 then the 429 (the 5th): gap 5 is the Retry-After, gap 6
+    # the first paced one after it
+    note("%s: gaps before %s s, Retry-After %.2f s, after %s s (base interval %.3f s)" %
+         (label, ", ".join("%.2f" % g for g in gaps[:4]), gaps[4],
+          ", ".join("%.2f" % g for g in gaps[5:9]), base))
+    report("%s: the scan completes" % label, count == len(sim.live_ticket_ids()), "%d rows" % count)
+    report("%s: Retry-After waited in full" % label, gaps[4] >= 1.0, "%.2f s" % gaps[4])
+    report("%s: the next requests are spaced wider than before" % label,
+           gaps[5] >= 1.4 * base and gaps[5] > max(gaps[:4]),
+           "first gap after %.3f s, base %.3f s, before %s" % (gaps[5], base, gaps[:4]))
+    conn.close()
