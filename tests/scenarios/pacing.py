@@ -47,6 +47,13 @@ def max_in_window(log, window):
     return best
 
 
+def export_stats(conn):
+    """(requests, 429s, cluster_wide) of the export endpoint in zendesk_fdw.stats."""
+    return sql(conn, "SELECT coalesce(sum(requests), 0), coalesce(sum(rate_limited), 0), "
+                     "bool_and(cluster_wide) FROM zendesk_fdw.stats WHERE endpoint LIKE %s",
+               (EXPORT_PATH + "%",))[0]
+
+
 def fresh_quota(sim, limit=LIMIT, window=WINDOW):
     """A sliding window, its quota full (setting a limit empties the bucket),
     the log cleared."""
@@ -104,6 +111,7 @@ def four_backends(sim, shared, page_size=250, label=None):
            preloaded == shared, "shared_preload_libraries is %r" %
            sql(conn, "SHOW shared_preload_libraries")[0][0])
     truth = sim.live_ticket_ids()
+    stats_before = export_stats(conn)
     fresh_quota(sim)
     queries = [Query("SELECT id FROM zd_four_tickets") for _ in range(4)]
     started = time.monotonic()
@@ -123,9 +131,8 @@ def four_backends(sim, shared, page_size=250, label=None):
     report("%s: each of the four scans returns the ground truth" % label, rows_ok,
            "; ".join(str(q.error).strip() for q in queries if q.error) or "rows differ")
     # seen from a fifth backend, which made no request
-    stats = sql(conn, "SELECT coalesce(sum(requests), 0), coalesce(sum(rate_limited), 0), "
-                      "bool_and(cluster_wide) FROM zendesk_fdw.stats WHERE endpoint LIKE %s",
-                (EXPORT_PATH + "%",))[0]
+    after = export_stats(conn)
+    stats = (after[0] - stats_before[0], after[1] - stats_before[1], after[2])
     if shared:
         report("%s: zero 429s over %d requests" % (label, len(log)), n429 == 0, "%d 429s" % n429)
         report("%s: together under the ceiling (at most %d in any %.0f s)" % (label, LIMIT, WINDOW),

@@ -34,6 +34,18 @@ def keepalive_and_gzip(sim):
     again = {r["connection"] for r in sim.requests()}
     report("keep-alive: a second scan in the backend reuses the connection", again == conns,
            "first %s, second %s" % (sorted(conns), sorted(again)))
+    # the cached handle is dropped when the server or the user mapping changes
+    for what, statement in (
+            ("ALTER SERVER", "ALTER SERVER zd_wire OPTIONS (SET page_size '200')"),
+            ("ALTER USER MAPPING", "ALTER USER MAPPING FOR CURRENT_USER SERVER zd_wire "
+                                   "OPTIONS (SET api_token 'sim-api-token')")):
+        sql(conn, statement)
+        sim.clear_log()
+        sql(conn, "SELECT count(*) FROM zd_wire_tickets")
+        now = {r["connection"] for r in sim.requests()}
+        report("keep-alive: after %s the next scan opens a new connection, one" % what,
+               len(now) == 1 and not now & again, "before %s, after %s" % (sorted(again), sorted(now)))
+        again = now
 
     # gzip: every request asks for it, and the bytes that travelled are
     # fewer than the same pages uncompressed (fetched again, without gzip)
