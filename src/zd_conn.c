@@ -591,8 +591,8 @@ check_json_answer(ZdConn *conn, const ZdOptions *options, const char *url,
 /*
  * zd_conn_get
  *		GET url with the mapping's credentials, paced, retried; returns only
- *		on HTTP 200 with a JSON body (or no Content-Type).  *url may be replaced (a 504 on a large page is retried
- *		with half the per_page).
+ *		on HTTP 200 with a JSON body (or no Content-Type).  *url may be
+ *		replaced (a 504 on a large page is retried with half the per_page).
  *
  * Retries, at most max_retries per call: a 429 after exactly its
  * Retry-After (and a slower pace after it); a 503 with Retry-After after

@@ -13,9 +13,10 @@
  * what keeps a run at the ceiling free of 429s: requests leave on time but
  * reach Zendesk with a little jitter, and with none to spare a window that
  * catches one early arrival holds one request too many (a sliding window
- * always does).  3% of Zendesk's minute is 1.8 s of jitter absorbed.  The account-wide headers are read on
- * every response: when none remain, every request waits for the window's
- * reset.  After a 429 the pace slows (up to 4 times the interval) and
+ * always does).  3% of Zendesk's minute is 1.8 s of jitter absorbed.
+ *
+ * The account-wide headers are read on every response: when none remain,
+ * every request waits for the window's reset.  After a 429 the pace slows (up to 4 times the interval) and
  * recovers gradually.
  *
  * A request reserves its start time under a lock before it sleeps, so that

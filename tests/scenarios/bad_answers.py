@@ -97,6 +97,7 @@ def run(sim):
         report("bad answers: no request went to the other host", other.connections == 0,
                "%d connections" % other.connections)
         reset_once(sim, conn, ordered, pages)
+        slow_drip(sim, conn, ordered)
     finally:
         other.close()
         sim.clear_faults()
@@ -154,3 +155,21 @@ def reset_once(sim, conn, ordered, pages):
            and len({r["connection"] for r in log}) == 2,
            "%s; %d rows, %d requests on %d connections" %
            (error, len(rows), len(log), len({r["connection"] for r in log})))
+
+
+def slow_drip(sim, conn, ordered):
+    """A page that trickles in (4 KB every 0.1 s) but keeps moving is read
+    whole: a slow answer is not a stalled one."""
+    label = "bad answers: a slow drip that keeps moving"
+    alter_server(conn, "zd_bad", max_retries=0)
+    conn.commit()
+    sim.clear_faults()
+    sim.fault(path=EXPORT_PATH, skip=2, count=1, kind="drip", drip_bytes=4096, drip_interval=0.1)
+    sim.clear_log()
+    started = time.monotonic()
+    rows, error = fetch_by_pages(conn, "zd_bad_tickets")
+    elapsed = time.monotonic() - started
+    dripped = [r for r in sim.requests(EXPORT_PATH) if r["fault"] == "drip"]
+    report("%s: is read whole, the scan returns exactly the ground truth" % label,
+           error is None and rows == ordered and len(dripped) == 1 and elapsed > 0.3,
+           "%s; %d rows, %d dripped pages, %.1f s" % (error, len(rows), len(dripped), elapsed))
