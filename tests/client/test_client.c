@@ -17,7 +17,12 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -652,7 +657,7 @@ static void
 test_lookups(void)
 {
 	const ZdResource *tickets = zd_resource_lookup("tickets");
-	long long	ids[101];
+	int64_t		ids[101];
 	char	   *path;
 	ZdPage		page;
 	char		err[256];
@@ -699,6 +704,186 @@ test_lookups(void)
 	check(!zd_count_parse(bare, strlen(bare), &count, err, sizeof(err)), "bare count refused");
 }
 
+/* POST a JSON body to the simulator's control API; true on 200. */
+static bool
+sim_control(const char *path, const char *json)
+{
+	ZdHttp	   *http = zd_http_create();
+	char		url[512];
+	ZdHttpRequest request = sim_request(url, path, NULL);
+	ZdHttpResponse response;
+	bool		ok;
+
+	request.method = "POST";
+	request.body = json;
+	ok = run_request(http, &request, &response) == ZD_HTTP_OK && response.status == 200;
+	zd_http_destroy(http);
+	return ok;
+}
+
+static double
+seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* Only http and https are spoken, whatever the URL says. */
+static void
+test_http_protocols(void)
+{
+	static const char *const urls[] = {
+		"file:///etc/passwd", "ftp://127.0.0.1:1/x", "gopher://127.0.0.1:1/x",
+		"dict://127.0.0.1:1/x", "ldap://127.0.0.1:1/x", "telnet://127.0.0.1:1", NULL
+	};
+	ZdHttp	   *http = zd_http_create();
+	char		url[512];
+	ZdHttpRequest request = sim_request(url, "/api/v2/users/me.json", NULL);
+	ZdHttpResponse response;
+
+	for (int i = 0; urls[i] != NULL; i++)
+	{
+		ZdHttpError err;
+
+		request.url = urls[i];
+		err = run_request(http, &request, &response);
+		check(err == ZD_HTTP_ERR_URL, "%s: err %d (%s)", urls[i], err, zd_http_error_message(http));
+	}
+	zd_http_destroy(http);
+}
+
+/*
+ * A response that sends nothing ends at the stall timeout, long before the
+ * total timeout; one that trickles but keeps moving is not cut by it; the
+ * total timeout bounds the trickle.
+ */
+static void
+test_http_stall_timeout(void)
+{
+	ZdHttp	   *http = zd_http_create();
+	char		url[512];
+	ZdHttpRequest request = sim_request(url, "/api/v2/users/me.json", NULL);
+	ZdHttpResponse response;
+	ZdHttpError err;
+	struct timespec start;
+	double		took;
+
+	request.timeout_ms = 20000;
+	request.stall_timeout_ms = 1000;
+
+	check(sim_control("/_sim/faults", "{\"path\": \"/api/v2/users/me\", \"kind\": \"hang\", \"hold\": 10, \"count\": 1}"),
+		  "could not add the hang fault");
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	err = run_request(http, &request, &response);
+	took = seconds_since(&start);
+	check(err == ZD_HTTP_ERR_TIMEOUT, "hang: err %d (%s)", err, zd_http_error_message(http));
+	check(strstr(zd_http_error_message(http), "too slow") != NULL, "hang: message %s",
+		  zd_http_error_message(http));
+	check(took >= 0.9 && took < 4.0, "hang: ended after %.2f s", took);
+
+	check(sim_control("/_sim/faults", "{\"path\": \"/api/v2/users/me\", \"kind\": \"drip\", \"drip_bytes\": 32, \"drip_interval\": 0.3, \"count\": 1}"),
+		  "could not add the drip fault");
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	err = run_request(http, &request, &response);
+	took = seconds_since(&start);
+	check(err == ZD_HTTP_OK && response.status == 200, "drip: err %d (%s)", err,
+		  zd_http_error_message(http));
+	check(took > 1.5, "drip: took only %.2f s, so it did not test the stall timeout", took);
+
+	request.timeout_ms = 1000;
+	check(sim_control("/_sim/faults", "{\"path\": \"/api/v2/users/me\", \"kind\": \"drip\", \"drip_bytes\": 32, \"drip_interval\": 0.3, \"count\": 1}"),
+		  "could not add the drip fault");
+	err = run_request(http, &request, &response);
+	check(err == ZD_HTTP_ERR_TIMEOUT && strstr(zd_http_error_message(http), "timed out") != NULL,
+		  "total: err %d (%s)", err, zd_http_error_message(http));
+	zd_http_destroy(http);
+}
+
+/* A listening socket on loopback; returns its fd, the port in *port. */
+static int
+listen_loopback(int *port)
+{
+	int			fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in addr = {0};
+	socklen_t	len = sizeof(addr);
+
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *) &addr, sizeof(addr)) != 0 ||
+		listen(fd, 8) != 0 || getsockname(fd, (struct sockaddr *) &addr, &len) != 0)
+	{
+		check(false, "cannot listen on loopback");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*port = ntohs(addr.sin_port);
+	return fd;
+}
+
+/* Connections waiting on a listening socket (accepted and closed). */
+static int
+accept_all(int fd)
+{
+	int			n = 0;
+	int			c;
+
+	while ((c = accept(fd, NULL, NULL)) >= 0)
+	{
+		close(c);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The environment's proxy variables are never used; the proxy the caller
+ * names is, even when no_proxy would exempt the host.
+ */
+static void
+test_http_proxies(void)
+{
+	static const char *const vars[] = {
+		"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", NULL
+	};
+	ZdHttp	   *http = zd_http_create();
+	char		url[512];
+	char		proxy[64];
+	ZdHttpRequest request = sim_request(url, "/api/v2/users/me.json", NULL);
+	ZdHttpResponse response;
+	ZdHttpError err;
+	int			port;
+	int			fd = listen_loopback(&port);
+
+	if (fd < 0)
+		return;
+	snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", port);
+	for (int i = 0; vars[i] != NULL; i++)
+		setenv(vars[i], proxy, 1);
+
+	err = run_request(http, &request, &response);
+	check(err == ZD_HTTP_OK && response.status == 200, "direct: err %d (%s)", err,
+		  zd_http_error_message(http));
+	check(accept_all(fd) == 0, "the environment's proxy was used");
+
+	setenv("no_proxy", "*", 1);
+	setenv("NO_PROXY", "*", 1);
+	request.proxy = proxy;
+	request.timeout_ms = 500;
+	err = run_request(http, &request, &response);
+	check(err != ZD_HTTP_OK, "through the silent proxy: no error");
+	check(accept_all(fd) == 1, "the named proxy was not used");
+
+	for (int i = 0; vars[i] != NULL; i++)
+		unsetenv(vars[i]);
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	close(fd);
+	zd_http_destroy(http);
+}
+
 #ifdef ZD_POSITIVE_CONTROL
 /* A deliberate heap overflow and leak: the memory checkers must report it. */
 static void
@@ -741,6 +926,9 @@ main(void)
 	RUN(test_http_errors);
 	RUN(test_http_post_token);
 	RUN(test_lookups);
+	RUN(test_http_protocols);
+	RUN(test_http_stall_timeout);
+	RUN(test_http_proxies);
 #ifdef ZD_POSITIVE_CONTROL
 	RUN(test_positive_control);
 #endif
