@@ -11,7 +11,7 @@ CLIENT_OBJS = src/zd_http.o src/zd_parse.o src/zd_export.o src/zd_auth.o src/zd_
 OBJS = zendesk_fdw.o src/zd_options.o src/zd_conn.o src/zd_pacing.o src/zd_columns.o \
 	src/zd_import.o \
 	src/zd_convert.o src/zd_scan.o \
-	src/zd_sync.o src/zd_sync_api.o src/zd_sync_state.o src/zd_sync_target.o \
+	src/zd_sync.o src/zd_sync_api.o src/zd_sync_fields.o src/zd_sync_state.o src/zd_sync_target.o \
 	$(CLIENT_OBJS)
 
 EXTENSION = zendesk_fdw

@@ -113,6 +113,8 @@ extern void zd_pacing_init(void);
 
 /* in zd_import.c */
 extern List *zd_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid);
+extern List *zd_fetch_fields(ZdConn *conn, const ZdOptions *options,
+							 const ZdResource *resource);
 
 /* in zd_scan.c */
 typedef struct ZdScan ZdScan;
