@@ -5,7 +5,8 @@
 # runs: the simulator's own tests, the Zendesk client's unit tests (plain,
 # under valgrind and under AddressSanitizer, each memory checker with a
 # positive control that must be caught), the pg_regress suite in a
-# throwaway cluster, the crash tests of sync in another, and the scenario
+# throwaway cluster, a pg_cron-scheduled sync and the crash tests of sync in
+# clusters of their own, and the scenario
 # tests (tests/scenarios, two clusters of their own, one preloading the
 # library).  Ends with "N passed, N failed".
 set -uo pipefail
@@ -57,6 +58,10 @@ while read -r line; do
 done < <(grep -E '^test [a-z_]+ +\.\.\. ' regress.log)
 grep -qE 'tests passed|tests failed|test failed' regress.log || { tail -30 regress.log; fail "regress: the pg_regress run itself"; }
 [ -f regression.diffs ] && head -200 regression.diffs
+
+section "pg_cron"
+# a scheduled sync, for real: pg_cron preloaded in a cluster of its own
+bash tests/cron/run.sh "$RESULTS"
 
 section "crash tests"
 # kill -9, cancel and faults during a sync: a cluster and a simulator of their own

@@ -44,7 +44,8 @@ typedef enum ZdOptionKind
 	ZD_OPT_INT,
 	ZD_OPT_ID,
 	ZD_OPT_BOOL,
-	ZD_OPT_RESOURCE
+	ZD_OPT_RESOURCE,
+	ZD_OPT_INCLUDE
 } ZdOptionKind;
 
 typedef struct ZdOptionDef
@@ -80,6 +81,7 @@ static const ZdOptionDef option_defs[] = {
 	/* foreign table */
 	{"resource", ForeignTableRelationId, ZD_OPT_RESOURCE, false, 0, 0},
 	{"include_deleted", ForeignTableRelationId, ZD_OPT_BOOL, false, 0, 0},
+	{"include", ForeignTableRelationId, ZD_OPT_INCLUDE, false, 0, 0},
 	{"rows", ForeignTableRelationId, ZD_OPT_INT, false, 0, 2000000000},
 	/* column: where its value is in the record (at most one of these) */
 	{"field", AttributeRelationId, ZD_OPT_TEXT, false, 0, 0},
@@ -292,6 +294,14 @@ check_one_option(DefElem *def, Oid catalog)
 						 errmsg("unknown Zendesk resource \"%s\"", defGetString(def)),
 						 errhint("Valid resources: %s.", zd_resource_names())));
 			break;
+		case ZD_OPT_INCLUDE:
+			/* the one sideload that changes records: comment bodies (§3.8) */
+			if (strcmp(defGetString(def), "comment_events") != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"include\": \"%s\"", defGetString(def)),
+						 errhint("The only value is \"comment_events\", for resource ticket_events.")));
+			break;
 		case ZD_OPT_TEXT:
 			break;
 	}
@@ -371,6 +381,12 @@ zd_validate_options(List *options, Oid catalog)
 				 errhint("\"subdomain\" means https://<subdomain>.zendesk.com; \"url\" gives any base URL.")));
 	if (catalog == UserMappingRelationId)
 		check_credentials(options);
+	if (catalog == ForeignTableRelationId && find_def(options, "include") != NULL &&
+		find_def(options, "resource") != NULL &&
+		strcmp(defGetString(find_def(options, "resource")), "ticket_events") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("option \"include\" applies to resource ticket_events only")));
 	if (catalog == AttributeRelationId &&
 		(find_def(options, "field") != NULL) + (find_def(options, "custom_field_id") != NULL) +
 		(find_def(options, "user_field") != NULL) + (find_def(options, "organization_field") != NULL) > 1)
@@ -524,6 +540,17 @@ zd_get_options(Oid foreigntableid, bool with_credentials)
 		elog(ERROR, "unknown Zendesk resource \"%s\"", defGetString(def));
 	if ((def = find_def(table->options, "include_deleted")) != NULL)
 		opts->include_deleted = parse_bool_option(def);
+	if ((def = find_def(table->options, "include")) != NULL)
+	{
+		if (strcmp(opts->resource->name, "ticket_events") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("option \"include\" of foreign table \"%s\" applies to resource ticket_events only",
+							get_rel_name(foreigntableid)),
+					 errhint("Use ALTER FOREIGN TABLE %s OPTIONS (DROP include).",
+							 quote_identifier(get_rel_name(foreigntableid)))));
+		opts->include = pstrdup(defGetString(def));
+	}
 	opts->rows = -1;
 	if ((def = find_def(table->options, "rows")) != NULL)
 		opts->rows = parse_int_option(def, find_option("rows"));

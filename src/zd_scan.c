@@ -123,7 +123,7 @@ export_params(const ZdOptions *options, const ZdScanSpec *spec)
 	params.start_time = spec->start_time;
 	params.per_page = spec->per_page > 0 ? spec->per_page : options->page_size;
 	params.include_deleted = options->include_deleted;
-	params.include = NULL;
+	params.include = options->include;
 	return params;
 }
 

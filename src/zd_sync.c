@@ -61,6 +61,10 @@
 /* locktag_field4 of the sync lock: apart from pg_advisory_lock's 1 and 2 */
 #define ZD_SYNC_LOCK_FIELD4 0x7A64
 
+/* the mapped fields are checked again before a page's commit this often:
+ * one standard request per thousand records (product.md) */
+#define ZD_FIELDS_CHECK_RECORDS 1000
+
 /* a progress NOTICE at most this often */
 #define ZD_PROGRESS_INTERVAL_MS 5000
 
@@ -103,6 +107,8 @@ typedef struct ZdSyncRun
 	ZdRequestStats stats_at_start;
 	ZdSyncCounters counters;
 	int64		records;		/* received by this run */
+	char	   *fingerprint;	/* of the mapped fields at the start, or NULL */
+	int64		records_since_fields_check;
 	int64		estimated;		/* records Zendesk counts, or -1 */
 	TimestampTz last_progress;
 	bool		has_recovery_time;
@@ -163,7 +169,7 @@ start_export(ZdSyncRun *run, const char *cursor, int64 start_time)
 	params.start_time = start_time;
 	params.per_page = run->options->page_size;
 	params.include_deleted = true;	/* deletions are what a mirror must see */
-	params.include = NULL;
+	params.include = run->options->include;
 
 	release_page(run);
 	release_export(run);
@@ -548,6 +554,18 @@ process_page(ZdSyncRun *run, void *arg)
 	MemoryContextSwitchTo(run->run_cxt);
 	MemoryContextReset(run->row_cxt);
 
+	/* fields changed while the run goes on: this page is not committed */
+	run->records_since_fields_check += run->page.nrecords;
+	if (run->fingerprint != NULL && run->records_since_fields_check >= ZD_FIELDS_CHECK_RECORDS)
+	{
+		Relation	source_rel = relation_open(run->source, AccessShareLock);
+		char	   *now = zd_sync_fields_fingerprint(source_rel, run->options, run->conn);
+
+		relation_close(source_rel, AccessShareLock);
+		zd_sync_fields_check(run->fingerprint, now, get_rel_name(run->source));
+		run->records_since_fields_check = 0;
+	}
+
 	run->counters.pages++;
 	run->records += run->page.nrecords;
 	update_request_counters(run);
@@ -723,6 +741,21 @@ check_owner(Oid source, Oid relid, const char *target)
 						get_rel_name(source), target, GetUserNameFromId(st.owner, false))));
 }
 
+typedef struct FieldsCheck
+{
+	const char *stored;
+	const char *current;
+} FieldsCheck;
+
+/* zd_sync_fields_check as a step of in_subtransaction */
+static void
+check_fields(ZdSyncRun *run, void *arg)
+{
+	FieldsCheck *check = arg;
+
+	zd_sync_fields_check(check->stored, check->current, get_rel_name(run->source));
+}
+
 /*
  * prepare_state
  *		Decide where the run starts from the stored row (if any) and the
@@ -737,7 +770,22 @@ prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool rese
 	zd_sync_state_load(run->source, run->target_relid, st);
 	MemoryContextSwitchTo(run->run_cxt);
 	if (st->found && !reset)
-		zd_sync_fields_check(st->fields_fingerprint, fingerprint, get_rel_name(run->source));
+	{
+		FieldsCheck check = {st->fields_fingerprint, fingerprint};
+		ErrorData  *edata = in_subtransaction(run, check_fields, &check);
+
+		/* a breaking change: other sessions see it in sync_state (sync) */
+		if (edata != NULL)
+		{
+			if (args->commit)
+			{
+				zd_sync_state_finish(run->source, run->target_relid, "failed",
+									 error_text(edata), &run->counters);
+				commit_now(run);
+			}
+			ReThrowError(edata);
+		}
+	}
 	if (st->found && reset)
 	{
 		zd_sync_state_forget(run->source, run->target_relid);
@@ -830,6 +878,7 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	run->conv = zd_converter_create(source_rel, run->resource);
 	fingerprint = zd_sync_fields_fingerprint(source_rel, run->options, run->conn);
 	MemoryContextSwitchTo(run->run_cxt);
+	run->fingerprint = fingerprint ? pstrdup(fingerprint) : NULL;
 	run->natts = RelationGetDescr(source_rel)->natts;
 	run->values = palloc(sizeof(Datum) * Max(run->natts, 1));
 	run->nulls = palloc(sizeof(bool) * Max(run->natts, 1));

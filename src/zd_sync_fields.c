@@ -5,13 +5,16 @@
  *		  columns, and the check of it at the start of every run.
  *
  * For each column filled from a custom field (custom_field_id, user_field,
- * organization_field) the fingerprint holds the field's id, type and
- * active flag as Zendesk lists them now, "column|field|id|type, state"
+ * organization_field) the fingerprint holds the field's id, type, key and
+ * active flag as Zendesk lists them now, "column|field|id|type, key, state"
  * ("column|field|deleted" when gone), one entry a line.  The first run stores it in sync_state; each later run
  * compares: a mapped field deleted, deactivated or retyped is a breaking
  * change that stops the run, naming the fields, before any page is read, so
- * the checkpoint stays at the last page converted under the old schema.  A
- * new mapped column is recorded.  A source without custom-field columns
+ * the checkpoint stays at the last page converted under the old schema.
+ * The same check runs again inside the page's subtransaction, before its
+ * commit, every ZD_FIELDS_CHECK_RECORDS records (zd_sync.c), so a change
+ * made while a long run goes on stops it at the page that met it.  A new
+ * mapped column is recorded.  A source without custom-field columns
  * costs no request.
  *
  * IDENTIFICATION
@@ -81,7 +84,8 @@ zd_sync_fields_fingerprint(Relation source, const ZdOptions *options, ZdConn *co
 		if (field == NULL)
 			appendStringInfoString(&fp, "deleted\n");
 		else
-			appendStringInfo(&fp, "%lld|%s, %s\n", (long long) field->id, field->type,
+			appendStringInfo(&fp, "%lld|%s, key %s, %s\n", (long long) field->id, field->type,
+							 field->key ? field->key : "(none)",
 							 field->active ? "active" : "inactive");
 	}
 	return fetched ? fp.data : NULL;

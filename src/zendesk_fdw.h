@@ -77,6 +77,7 @@ typedef struct ZdOptions
 	int			max_requests_per_statement; /* the quota guard; 0: none */
 	const ZdResource *resource;
 	bool		include_deleted;
+	char	   *include;		/* sideloads: "comment_events", or NULL */
 	double		rows;			/* table option "rows", or -1 */
 
 	ZdAuthMethod auth_method;
