@@ -17,7 +17,7 @@ EXTENSION = zendesk_fdw
 DATA = zendesk_fdw--1.0.sql
 PGFILEDESC = "zendesk_fdw - foreign data wrapper for the Zendesk Support API"
 
-REGRESS = extension options scan auth https cancel retry
+REGRESS = extension options scan auth https cancel retry resources import
 REGRESS_OPTS = --encoding=UTF8 --no-locale
 
 PKG_CONFIG ?= pkg-config
