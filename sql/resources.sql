@@ -212,6 +212,19 @@ SELECT doc->>'endpoint' AS endpoint,
   FROM request_log WHERE doc->>'path' LIKE '/api/v2/incremental/%'
  GROUP BY 1 ORDER BY 1;
 
+-- an integer beyond int64, which jansson cannot read, fails the page with an
+-- error naming the endpoint and where in the page
+SELECT pg_temp.sim('POST', '/_sim/switches', '{"number_values": "number"}')->>'number_values' AS number_values;
+SELECT pg_temp.sim('PATCH', '/_sim/users/6130869184760',
+                   '{"user_fields": {"lifetime_orders": "99999999999999999999"}}')
+         #>> '{user,user_fields,lifetime_orders}' AS sent;
+SELECT (pg_temp.sim('POST', '/_sim/clock', '{"advance": 120}')->>'now') IS NOT NULL AS clock_moved;
+SELECT count(*) FROM res.users;
+SELECT pg_temp.sim('POST', '/_sim/switches', '{"number_values": "string"}')->>'number_values' AS number_values;
+-- sent as a string, it is text to a text column, and does not fit bigint
+SELECT lifetime_orders_text FROM res.users_as_text WHERE lifetime_orders_text LIKE '9999%';
+SELECT id, lifetime_orders FROM res.users;
+
 -- an unknown column is an error with the valid keys
 CREATE FOREIGN TABLE res.users_typo (id bigint, emial text) SERVER zd_res OPTIONS (resource 'users');
 SELECT * FROM res.users_typo;
