@@ -19,7 +19,7 @@ EXTENSION = zendesk_fdw
 DATA = zendesk_fdw--1.0.sql
 PGFILEDESC = "zendesk_fdw - foreign data wrapper for the Zendesk Support API"
 
-REGRESS = extension options scan pushdown auth https cancel retry sync events drift
+REGRESS = extension options scan pushdown auth https cancel retry resources import sync events drift
 REGRESS_OPTS = --encoding=UTF8 --no-locale
 
 PKG_CONFIG ?= pkg-config

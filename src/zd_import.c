@@ -7,7 +7,8 @@
  * Each table gets the resource's default columns (every top-level key of the
  * real objects, and raw) and one column per custom field, read from
  * ticket_fields, user_fields and organization_fields.  A custom column is
- * named from the field's title: a lower-case ASCII slug, with "_<id>"
+ * named from the field's title: a lower-case ASCII slug (accented Latin
+ * letters lose their accents, other scripts give nothing), with "_<id>"
  * appended when the slug is empty or already taken, cut to fit 63 bytes; it
  * keeps the field's id (tickets) or key (users, organizations) as its column
  * option, so renaming a field in Zendesk never breaks the table.  Types:
@@ -96,7 +97,53 @@ field_sql_type(const char *type)
 	return "jsonb";
 }
 
-/* lower-case ASCII slug of a title: letters and digits, "_" between words */
+/*
+ * Latin letters with diacritics, as the ASCII letters a slug gives them:
+ * Latin-1 Supplement and Latin Extended-A (U+00C0..U+017F), by code point
+ * range.  Code points in no range (x, /, and every other script) are gaps.
+ */
+static const struct
+{
+	unsigned int first;
+	unsigned int last;
+	const char *ascii;
+}			latin_letters[] = {
+	{0xC0, 0xC5, "a"}, {0xC6, 0xC6, "ae"}, {0xC7, 0xC7, "c"}, {0xC8, 0xCB, "e"},
+	{0xCC, 0xCF, "i"}, {0xD0, 0xD0, "d"}, {0xD1, 0xD1, "n"}, {0xD2, 0xD6, "o"},
+	{0xD8, 0xD8, "o"}, {0xD9, 0xDC, "u"}, {0xDD, 0xDD, "y"}, {0xDE, 0xDE, "th"},
+	{0xDF, 0xDF, "ss"}, {0xE0, 0xE5, "a"}, {0xE6, 0xE6, "ae"}, {0xE7, 0xE7, "c"},
+	{0xE8, 0xEB, "e"}, {0xEC, 0xEF, "i"}, {0xF0, 0xF0, "d"}, {0xF1, 0xF1, "n"},
+	{0xF2, 0xF6, "o"}, {0xF8, 0xF8, "o"}, {0xF9, 0xFC, "u"}, {0xFD, 0xFD, "y"},
+	{0xFE, 0xFE, "th"}, {0xFF, 0xFF, "y"},
+	{0x100, 0x105, "a"}, {0x106, 0x10D, "c"}, {0x10E, 0x111, "d"}, {0x112, 0x11B, "e"},
+	{0x11C, 0x123, "g"}, {0x124, 0x127, "h"}, {0x128, 0x131, "i"}, {0x132, 0x133, "ij"},
+	{0x134, 0x135, "j"}, {0x136, 0x138, "k"}, {0x139, 0x142, "l"}, {0x143, 0x14B, "n"},
+	{0x14C, 0x151, "o"}, {0x152, 0x153, "oe"}, {0x154, 0x159, "r"}, {0x15A, 0x161, "s"},
+	{0x162, 0x167, "t"}, {0x168, 0x173, "u"}, {0x174, 0x175, "w"}, {0x176, 0x178, "y"},
+	{0x179, 0x17E, "z"}, {0x17F, 0x17F, "s"},
+};
+
+/* The ASCII of a two-byte UTF-8 Latin letter at p, or NULL. */
+static const char *
+latin_ascii(const unsigned char *p)
+{
+	unsigned int cp;
+
+	if ((p[0] & 0xE0) != 0xC0 || (p[1] & 0xC0) != 0x80)
+		return NULL;
+	cp = ((p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+	for (size_t i = 0; i < lengthof(latin_letters); i++)
+		if (cp >= latin_letters[i].first && cp <= latin_letters[i].last)
+			return latin_letters[i].ascii;
+	return NULL;
+}
+
+/*
+ * slug
+ *		The lower-case ASCII slug of a title (UTF-8, as Zendesk sends it):
+ *		letters and digits, accented Latin letters without their accents, one
+ *		"_" for each run of anything else between them.
+ */
 static char *
 slug(const char *title)
 {
@@ -106,24 +153,39 @@ slug(const char *title)
 	initStringInfo(&buf);
 	for (const unsigned char *p = (const unsigned char *) title; *p; p++)
 	{
+		char		lower[2] = {0, 0};
+		const char *letters = NULL;
+
 		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
-		{
-			if (gap && buf.len > 0)
-				appendStringInfoChar(&buf, '_');
-			appendStringInfoChar(&buf, (char) *p);
-			gap = false;
-		}
+			lower[0] = (char) *p;
 		else if (*p >= 'A' && *p <= 'Z')
+			lower[0] = (char) (*p - 'A' + 'a');
+		else if ((letters = latin_ascii(p)) != NULL)
+			p++;				/* the letter's second byte */
+		if (lower[0] != '\0')
+			letters = lower;
+		if (letters == NULL)
 		{
-			if (gap && buf.len > 0)
-				appendStringInfoChar(&buf, '_');
-			appendStringInfoChar(&buf, (char) (*p - 'A' + 'a'));
-			gap = false;
-		}
-		else
 			gap = true;
+			continue;
+		}
+		if (gap && buf.len > 0)
+			appendStringInfoChar(&buf, '_');
+		appendStringInfoString(&buf, letters);
+		gap = false;
 	}
 	return buf.data;
+}
+
+/* s cut to at most len bytes, without a trailing "_" */
+static void
+cut(char *s, size_t len)
+{
+	if (strlen(s) > len)
+		s[len] = '\0';
+	len = strlen(s);
+	while (len > 0 && s[len - 1] == '_')
+		s[--len] = '\0';
 }
 
 static bool
@@ -137,21 +199,22 @@ name_taken(List *names, const char *name)
 	return false;
 }
 
-/* The column name of a custom field: slug, or slug_<id>; at most 63 bytes. */
+/*
+ * The column name of a custom field: its title's slug, or, when that is
+ * empty or taken, the slug with "_<id>" appended; at most 63 bytes.
+ */
 static char *
 column_name(List *taken, const ZdFieldDef *field)
 {
 	char	   *base = slug(field->title);
 	char		suffix[32];
 
-	if (strlen(base) > NAMEDATALEN - 1)
-		base[NAMEDATALEN - 1] = '\0';
+	cut(base, NAMEDATALEN - 1);
 	if (base[0] != '\0' && !name_taken(taken, base))
 		return base;
 	snprintf(suffix, sizeof(suffix), "_%lld", field->id);
-	if (strlen(base) + strlen(suffix) > NAMEDATALEN - 1)
-		base[NAMEDATALEN - 1 - strlen(suffix)] = '\0';
-	return psprintf("%s%s", base[0] ? base : "field", suffix);
+	cut(base, NAMEDATALEN - 1 - strlen(suffix));
+	return psprintf("%s%s", base, suffix);
 }
 
 /*

@@ -102,6 +102,7 @@ static const ZdResourceColumn user_columns[] = {
 	{"default_group_id", "bigint"},
 	{"report_csv", "boolean"},
 	{"user_fields", "jsonb"},
+	{"permanently_deleted", "boolean"}, /* deleted users only (recorded) */
 	{"raw", "jsonb"},
 	{NULL, NULL}
 };
