@@ -15,5 +15,9 @@ start_simulator --seed 42 --tickets "${TICKETS:-5000}" --export-limit 1000 --acc
 echo "Zendesk simulator: $ZD_SIM_HTTPS_URL (${TICKETS:-5000} tickets)"
 cp scripts/demo.sql "$ZD_SIM_DIR/demo.sql"
 chmod 644 "$ZD_SIM_DIR/demo.sql"
-pg_virtualenv -t -v 15 psql -X -q -v ON_ERROR_STOP=1 --echo-all \
+# zendesk_fdw preloaded: one pacing state per account for all backends;
+# pg_cron for the scheduled sync (it runs jobs in background workers)
+pg_virtualenv -t -v 15 -o "shared_preload_libraries=pg_cron,zendesk_fdw" \
+  -o cron.database_name=postgres -o cron.use_background_workers=on -o max_worker_processes=16 \
+  psql -X -q -v ON_ERROR_STOP=1 --echo-all \
   -v sim_url="$ZD_SIM_HTTPS_URL" -v sim_ca="$ZD_SIM_CA" -f "$ZD_SIM_DIR/demo.sql"

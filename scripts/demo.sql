@@ -101,3 +101,35 @@ DELETE FROM truth WHERE doc->>'status' = 'deleted';
 SELECT (SELECT count(*) FROM tickets_mirror) AS mirror_rows,
        (SELECT count(*) FROM (SELECT raw FROM tickets_mirror EXCEPT SELECT doc FROM truth) a) AS only_in_mirror,
        (SELECT count(*) FROM (SELECT doc FROM truth EXCEPT SELECT raw FROM tickets_mirror) b) AS only_in_zendesk;
+
+-- A long first sync shows its progress: a NOTICE every 5 seconds, with the
+-- share done and the time left at the account's export rate.  Here a second
+-- server paces itself to 30 export requests a minute, 500 tickets a page.
+CREATE SERVER zendesk_paced FOREIGN DATA WRAPPER zendesk_fdw
+  OPTIONS (url :'sim_url', ca_file :'sim_ca', export_requests_per_minute '30', page_size '500');
+CREATE USER MAPPING FOR CURRENT_USER SERVER zendesk_paced
+  OPTIONS (oauth_client_id 'zendesk_fdw_sim', oauth_client_secret 'sim-client-secret');
+CREATE FOREIGN TABLE zendesk.tickets_paced (id bigint, status text, generated_timestamp timestamptz)
+  SERVER zendesk_paced OPTIONS (resource 'tickets');
+CALL zendesk_fdw.sync('zendesk.tickets_paced', 'public.tickets_paced_mirror');
+
+-- Scheduled refreshes: pg_cron runs a single-statement CALL (the job's owner
+-- needs the user mapping; cron.database_name names this database).  pg_cron
+-- 1.4 counts whole minutes, so the demo waits for the next one.
+CREATE EXTENSION pg_cron;
+SELECT cron.schedule('zendesk-tickets', '* * * * *',
+  $$CALL zendesk_fdw.sync('zendesk.tickets', 'public.tickets_mirror')$$) AS jobid \gset
+\! curl -sf -X POST -d '{"subject": "Demo: sent while the job waits"}' "$ZD_SIM_URL/_sim/tickets" >/dev/null
+\! curl -sf -X POST -d '{"advance": 120}' "$ZD_SIM_URL/_sim/clock" >/dev/null
+DO $$
+BEGIN
+  FOR i IN 1..90 LOOP
+    EXIT WHEN EXISTS (SELECT FROM cron.job_run_details WHERE status IN ('succeeded', 'failed'));
+    PERFORM pg_sleep(1);
+  END LOOP;
+END $$;
+SELECT jobid, status, return_message FROM cron.job_run_details ORDER BY runid;
+SELECT status, rows_inserted, requests, finished_at > now() - interval '2 minutes' AS just_now
+  FROM zendesk_fdw.sync_state WHERE target = 'public.tickets_mirror'::regclass;
+SELECT count(*) AS demo_tickets_in_mirror FROM tickets_mirror WHERE subject LIKE 'Demo:%';
+SELECT cron.unschedule('zendesk-tickets');

@@ -149,6 +149,9 @@ def chunked(data, final=True):
 
 class ZendeskHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # headers and body go out in separate writes: without TCP_NODELAY a
+    # kept-alive connection waits ~40 ms for the delayed ACK on every answer
+    disable_nagle_algorithm = True
     simulator = None
     url_scheme = "http"
 
