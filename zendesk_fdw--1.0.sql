@@ -38,3 +38,18 @@ LANGUAGE C STRICT VOLATILE;
 CREATE VIEW zendesk_fdw.stats AS SELECT * FROM zendesk_fdw.request_stats();
 GRANT USAGE ON SCHEMA zendesk_fdw TO PUBLIC;
 GRANT SELECT ON zendesk_fdw.stats TO PUBLIC;
+
+-- Who the current user's credentials for a server belong to: one request,
+-- GET /api/v2/users/me.json.  authenticated is false for a 401 and for
+-- Zendesk's 200 "Anonymous user"; incremental exports need is_admin.  No
+-- credential is returned.
+CREATE FUNCTION zendesk_fdw.check_connection(
+    server name,
+    OUT server text, OUT method text, OUT authenticated boolean,
+    OUT user_id bigint, OUT user_name text, OUT email text, OUT role text,
+    OUT is_admin boolean, OUT token_expires_at timestamptz,
+    OUT rate_limit bigint, OUT rate_limit_remaining bigint, OUT rate_limit_reset bigint,
+    OUT detail text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'zendesk_fdw_check_connection'
+LANGUAGE C STRICT VOLATILE;

@@ -61,6 +61,8 @@ section "secrets"
 # own echo of a CREATE/ALTER USER MAPPING statement is the documented
 # exception, and only those lines are left out.
 secrets=(sim-api-token sim-client-secret not-the-secret no-such-token wrong-token
+         sim-agent-token
+         "$(printf 'agent@example.com/token:sim-agent-token' | base64 -w0)"
          "$(printf 'admin@example.com/token:sim-api-token' | base64 -w0)"
          "$(printf 'admin@example.com/token:wrong-token' | base64 -w0)")
 leaks() {

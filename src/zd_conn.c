@@ -42,15 +42,13 @@
 /* a body larger than this is refused: a 1000-record page is ~1-5 MB */
 #define ZD_MAX_BODY_BYTES (256L * 1024 * 1024)
 
-/* renew a client-credentials token this many seconds before it expires */
-#define ZD_TOKEN_RENEW_MARGIN_S 60
-
 struct ZdConn
 {
 	Oid			umid;			/* hash key */
 	ZdHttp	   *http;
 	char	   *access_token;	/* malloc'd; client-credentials grant */
 	time_t		token_renew_at;
+	time_t		token_expires_at;	/* (time_t) -1: not known */
 	bool		invalidated;
 	ZdRequestStats stats;		/* since the backend started */
 };
@@ -416,6 +414,8 @@ fetch_access_token(ZdConn *conn, const ZdOptions *options)
 	char	   *token;
 	long		expires_in;
 	ZdRequestStats before = conn->stats;
+	/* the token's life counts from the request: no clock but ours is used */
+	time_t		asked_at = time(NULL);
 
 	body = zd_oauth_client_credentials_body(options->oauth_client_id,
 											options->oauth_client_secret,
@@ -448,12 +448,7 @@ fetch_access_token(ZdConn *conn, const ZdOptions *options)
 		char		said[512];
 
 		zd_error_text(response.body, response.body_len, said, sizeof(said));
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("Zendesk refused an OAuth access token to the user mapping for server \"%s\"",
-						options->server_name),
-				 errdetail("HTTP %ld from POST /oauth/tokens: %s", response.status, said),
-				 errhint("Check oauth_client_id and oauth_client_secret: the OAuth client must be confidential, and its secret is shown once, when it is created in Admin Center.")));
+		zd_token_refused(options, &response, said);
 	}
 	if (!zd_token_parse(response.body, response.body_len, &token, &expires_in,
 						err, sizeof(err)))
@@ -465,11 +460,8 @@ fetch_access_token(ZdConn *conn, const ZdOptions *options)
 
 	zd_secret_free(conn->access_token);
 	conn->access_token = token;
-	if (expires_in > 0)
-		conn->token_renew_at = time(NULL) + Max(expires_in - ZD_TOKEN_RENEW_MARGIN_S,
-												expires_in / 2);
-	else
-		conn->token_renew_at = (time_t) -1;
+	conn->token_renew_at = zd_token_renew_at(asked_at, expires_in);
+	conn->token_expires_at = expires_in > 0 ? asked_at + expires_in : (time_t) -1;
 }
 
 /*
@@ -677,6 +669,19 @@ const ZdRequestStats *
 zd_conn_stats(ZdConn *conn)
 {
 	return &conn->stats;
+}
+
+/*
+ * zd_conn_token_expires_at
+ *		When the connection's OAuth access token expires ((time_t) -1: no
+ *		token, or no expiry known).
+ */
+time_t
+zd_conn_token_expires_at(ZdConn *conn, const ZdOptions *options)
+{
+	if (options->auth_method == ZD_AUTH_OAUTH_CLIENT_CREDENTIALS && conn->access_token != NULL)
+		return conn->token_expires_at;
+	return (time_t) -1;
 }
 
 /*

@@ -17,6 +17,8 @@
 
 #include "postgres.h"
 
+#include <time.h>
+
 #include "foreign/foreign.h"
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
@@ -101,6 +103,15 @@ extern void zd_conn_report_status(ZdConn *conn, const ZdOptions *options,
 extern const ZdRequestStats *zd_conn_stats(ZdConn *conn);
 extern const char *zd_conn_header(ZdConn *conn, const char *name);
 extern const char *zd_url_path(const char *url);
+extern time_t zd_conn_token_expires_at(ZdConn *conn, const ZdOptions *options);
+
+/* in zd_tokens.c */
+extern time_t zd_token_renew_at(time_t asked_at, long expires_in);
+extern void zd_token_refused(const ZdOptions *options, const ZdHttpResponse *response,
+							 const char *said) pg_attribute_noreturn();
+
+/* in zd_check.c */
+extern const char *zd_auth_method_name(ZdAuthMethod method);
 
 /* in zd_pacing.c */
 struct ZdRateInfo;

@@ -163,6 +163,19 @@ class Authenticator:
             if refresh_tokens:
                 self._refresh.clear()
 
+    def configure(self, spec):
+        """Lifetimes of the tokens issued from now on, and a regenerated client
+        secret (the old one stops working, as in Admin Center)."""
+        with self._lock:
+            if "token_lifetime" in spec:
+                self.token_lifetime = int(spec["token_lifetime"])
+            if "refresh_token_lifetime" in spec:
+                self.refresh_lifetime = int(spec["refresh_token_lifetime"])
+            if "client_secret" in spec:
+                self.client_secret = spec["client_secret"]
+            return {"token_lifetime": self.token_lifetime,
+                    "refresh_token_lifetime": self.refresh_lifetime}
+
     def expire(self, token):
         """Make one access token (or every one, token None) expire now."""
         with self._lock:

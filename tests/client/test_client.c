@@ -29,6 +29,7 @@
 #include "zd_export.h"
 #include "zd_http.h"
 #include "zd_idset.h"
+#include "zd_oauth.h"
 #include "zd_parse.h"
 #include "zd_resources.h"
 #include "zd_time.h"
@@ -207,6 +208,64 @@ test_auth_headers(void)
 	zd_secret_free(basic);
 	zd_secret_free(bearer);
 	free(body);
+}
+
+/* a string literal and its length */
+#define LIT(s) (s), strlen(s)
+
+/* zd_oauth: the refresh grant, token answers, OAuth errors, users/me */
+static void
+test_oauth(void)
+{
+	char		err[256];
+	char		said[640];
+	ZdTokenGrant grant;
+	ZdMe		me;
+	char	   *body = zd_oauth_refresh_body("cid", "csecret", "rt\"1");
+	const char *rotated = "{\"access_token\":\"a1\",\"token_type\":\"bearer\",\"expires_in\":1800,"
+		"\"refresh_token\":\"r2\",\"refresh_token_expires_in\":2592000}";
+	const char *anonymous = "{\"user\":{\"name\":\"Anonymous user\"}}";
+	const char *agent = "{\"user\":{\"id\":9007199254740993,\"name\":\"Ann\",\"email\":\"a@x\",\"role\":\"agent\"}}";
+	const char *invalid_grant = "{\"error\":\"invalid_grant\",\"error_description\":\"revoked\"}";
+
+	check(strstr(body, "\"grant_type\":\"refresh_token\"") != NULL &&
+		  strstr(body, "\"refresh_token\":\"rt\\\"1\"") != NULL, "refresh body: %s", body);
+	zd_secret_free(body);
+
+	check(zd_token_grant_parse(rotated, strlen(rotated), &grant, err, sizeof(err)) &&
+		  strcmp(grant.access_token, "a1") == 0 && strcmp(grant.refresh_token, "r2") == 0 &&
+		  grant.expires_in == 1800, "rotated pair");
+	zd_token_grant_free(&grant);
+	check(zd_token_grant_parse(LIT("{\"access_token\":\"a\"}"), &grant, err, sizeof(err)) &&
+		  grant.refresh_token == NULL && grant.expires_in == -1, "client-credentials answer");
+	zd_token_grant_free(&grant);
+	check(!zd_token_grant_parse(LIT("{\"access_token\":\"a\",\"refresh_token\":7}"), &grant,
+								err, sizeof(err)) && grant.access_token == NULL &&
+		  strstr(err, "refresh_token") != NULL, "refresh_token not a string: %s", err);
+	check(!zd_token_grant_parse(LIT("{\"access_token\":\"a\",\"expires_in\":\"soon\"}"), &grant,
+								err, sizeof(err)), "expires_in not an integer");
+	check(!zd_token_grant_parse(LIT("<html>"), &grant, err, sizeof(err)), "not JSON");
+
+	check(zd_oauth_error_is(invalid_grant, strlen(invalid_grant), "invalid_grant") &&
+		  !zd_oauth_error_is(invalid_grant, strlen(invalid_grant), "invalid_client") &&
+		  !zd_oauth_error_is(LIT("Number of allowed API requests"), "invalid_grant"),
+		  "oauth error codes");
+
+	check(zd_me_parse(anonymous, strlen(anonymous), &me, err, sizeof(err)) &&
+		  !me.authenticated && strcmp(me.name, "Anonymous user") == 0 && me.role == NULL,
+		  "anonymous user is not authenticated");
+	zd_me_free(&me);
+	check(zd_me_parse(agent, strlen(agent), &me, err, sizeof(err)) && me.authenticated &&
+		  me.id == 9007199254740993LL && strcmp(me.role, "agent") == 0 &&
+		  strcmp(me.email, "a@x") == 0, "agent");
+	zd_me_free(&me);
+	check(zd_me_parse(LIT("{\"user\":{\"id\":null,\"name\":\"x\"}}"), &me, err, sizeof(err)) &&
+		  !me.authenticated, "null id");
+	zd_me_free(&me);
+	check(!zd_me_parse(LIT("{}"), &me, err, sizeof(err)), "no user");
+	zd_me_refusal(401, LIT("{\"error\":\"Couldn't authenticate you\"}"), said, sizeof(said));
+	check(strstr(said, "HTTP 401") != NULL && strstr(said, "Couldn't authenticate you") != NULL,
+		  "refusal: %s", said);
 }
 
 static void
@@ -654,6 +713,7 @@ main(void)
 	RUN(test_error_text);
 	RUN(test_token_parse);
 	RUN(test_auth_headers);
+	RUN(test_oauth);
 	RUN(test_url_checks);
 	RUN(test_export_machine);
 	RUN(test_time_export_machine);
