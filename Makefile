@@ -13,13 +13,14 @@ OBJS = zendesk_fdw.o src/zd_options.o src/zd_conn.o src/zd_pacing.o src/zd_colum
 	src/zd_import.o \
 	src/zd_convert.o src/zd_scan.o \
 	src/zd_tokens.o src/zd_check.o \
+	src/zd_sync.o src/zd_sync_api.o src/zd_sync_state.o src/zd_sync_target.o \
 	$(CLIENT_OBJS)
 
 EXTENSION = zendesk_fdw
 DATA = zendesk_fdw--1.0.sql
 PGFILEDESC = "zendesk_fdw - foreign data wrapper for the Zendesk Support API"
 
-REGRESS = extension options scan pushdown auth https cancel retry connection
+REGRESS = extension options scan pushdown auth https cancel retry sync connection
 REGRESS_OPTS = --encoding=UTF8 --no-locale
 
 PKG_CONFIG ?= pkg-config

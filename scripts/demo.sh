@@ -5,6 +5,9 @@
 #   TICKETS=20000 bash scripts/demo.sh   for a bigger account
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# the extension is installed into the one PostgreSQL: one install at a time
+exec 9>/tmp/zendesk_fdw-install.lock
+flock 9
 bash scripts/setup.sh
 . scripts/sim-env.sh
 trap stop_simulator EXIT

@@ -4,8 +4,10 @@
 # Sets the machine up (scripts/setup.sh), starts the Zendesk simulator, then
 # runs: the simulator's own tests, the Zendesk client's unit tests (plain,
 # under valgrind and under AddressSanitizer, each memory checker with a
-# positive control that must be caught), and the pg_regress suite in a
-# throwaway cluster.  Ends with "N passed, N failed".
+# positive control that must be caught), the pg_regress suite in a
+# throwaway cluster, the crash tests of sync in another, and the scenario
+# tests (tests/scenarios, two clusters of their own, one preloading the
+# library).  Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -56,6 +58,13 @@ done < <(grep -E '^test [a-z_]+ +\.\.\. ' regress.log)
 grep -qE 'tests passed|tests failed|test failed' regress.log || { tail -30 regress.log; fail "regress: the pg_regress run itself"; }
 [ -f regression.diffs ] && head -200 regression.diffs
 
+section "crash tests"
+# kill -9, cancel and faults during a sync: a cluster and a simulator of their own
+bash tests/crash/run.sh "$RESULTS"
+
+section "scenarios (tests/scenarios: pacing, shared pacing, keep-alive, gzip, proxies, bad answers, cancel)"
+ZD_SCENARIO_LOGDIR="$ZD_SIM_DIR" bash tests/scenarios/run.sh "$RESULTS"
+
 section "secrets"
 # Every credential the suite uses, and the forms they travel in.  PostgreSQL's
 # own echo of a CREATE/ALTER USER MAPPING statement is the documented
@@ -69,6 +78,13 @@ leaks() {
   grep -v -i 'user mapping' "$1" | grep -F "${secrets[@]/#/-e}" | head -5
   grep -v -i 'user mapping' "$1" | grep -E 'Bearer [A-Za-z0-9._-]{8,}' | head -5
 }
+for log in "$ZD_SIM_DIR"/scenario-*.log; do
+  grep -q 'DEBUG:  zendesk_fdw: GET' "$log" 2>/dev/null ||
+    { fail "secrets: the scenario server log $(basename "$log") at debug5 was not captured"; continue; }
+  found=$(leaks "$log")
+  if [ -z "$found" ]; then pass "secrets: none in the $(basename "$log" .log) server log at debug5 ($(wc -l <"$log") lines)"
+  else echo "$found"; fail "secrets: none in the $(basename "$log" .log) server log at debug5"; fi
+done
 if grep -q 'DEBUG:  zendesk_fdw: GET' "$SERVER_LOG" 2>/dev/null; then
   found=$(leaks "$SERVER_LOG")
   if [ -z "$found" ]; then pass "secrets: none in the server log at debug5 ($(wc -l <"$SERVER_LOG") lines)"

@@ -128,6 +128,21 @@ SELECT count(*) FROM zdp.tickets
 :read_log
 SELECT export, standard FROM requests;
 
+-- a lower bound within Zendesk's last minute (here: in the future) has
+-- nothing to read yet: Zendesk refuses the start_time, and the scan returns no
+-- row instead of an error, whichever refusal the account gives (§3.7)
+\! curl -sf -X POST -d '{"too_recent": "422"}' "$ZD_SIM_URL/_sim/switches" >/dev/null
+\! curl -sf -X DELETE "$ZD_SIM_URL/_sim/requests" >/dev/null
+SELECT count(*) FROM zdp.tickets WHERE updated_at > now() + interval '1 day';
+\! curl -sf -X POST -d '{"too_recent": "400"}' "$ZD_SIM_URL/_sim/switches" >/dev/null
+SELECT count(*) FROM zdp.tickets WHERE updated_at > now() + interval '1 day';
+\! curl -sf -X POST -d '{"too_recent": "empty"}' "$ZD_SIM_URL/_sim/switches" >/dev/null
+SELECT count(*) FROM zdp.tickets WHERE updated_at > now() + interval '1 day';
+\! curl -sf -X POST -d '{"too_recent": "422"}' "$ZD_SIM_URL/_sim/switches" >/dev/null
+:read_log
+SELECT doc->>'status' AS status, doc->>'path' AS path FROM log
+ WHERE doc->>'path' LIKE '/api/v2/incremental/%' ORDER BY (doc->>'seq')::int;
+
 -- users (cursor) and organizations (time-based): lower and upper bounds on
 -- updated_at, their stream's order
 CREATE TEMP TABLE user_truth (doc jsonb);

@@ -42,6 +42,12 @@
 /* a body larger than this is refused: a 1000-record page is ~1-5 MB */
 #define ZD_MAX_BODY_BYTES (256L * 1024 * 1024)
 
+/*
+ * A response that sends nothing for this long (or for the whole timeout, if
+ * that is shorter) is stalled: it ends as a timeout, and is retried.
+ */
+#define ZD_STALL_TIMEOUT_MS 30000
+
 struct ZdConn
 {
 	Oid			umid;			/* hash key */
@@ -184,7 +190,8 @@ report_transport_error(const ZdOptions *options, const char *method,
 					(errcode(ERRCODE_FDW_ERROR),
 					 errmsg("Zendesk request to server \"%s\" timed out", options->server_name),
 					 errdetail("%s (%s %s).", message, method, path),
-					 errhint("The server options timeout and connect_timeout set the limits, in seconds.")));
+					 errhint("The server options timeout and connect_timeout set the limits, in seconds; a response that sends nothing for %d s, or for the whole timeout if shorter, is stalled.",
+							 ZD_STALL_TIMEOUT_MS / 1000)));
 			break;
 		case ZD_HTTP_ERR_TOO_LARGE:
 			ereport(ERROR,
@@ -295,6 +302,7 @@ perform(ZdConn *conn, const ZdOptions *options, const char *method,
 	request.allow_plain_http = options->plain_http;
 	request.connect_timeout_ms = options->connect_timeout_ms;
 	request.timeout_ms = options->timeout_ms;
+	request.stall_timeout_ms = Min(options->timeout_ms, ZD_STALL_TIMEOUT_MS);
 	request.max_body_bytes = ZD_MAX_BODY_BYTES;
 
 	err = zd_http_start(conn->http, &request);
@@ -335,6 +343,14 @@ zd_conn_report_status(ZdConn *conn, const ZdOptions *options, const char *method
 	const char *path = zd_url_path(url);
 
 	zd_error_text(response->body, response->body_len, said, sizeof(said));
+
+	if ((response->status == 400 || response->status == 422) &&
+		zd_error_is_invalid_cursor(response->body, response->body_len))
+		ereport(ERROR,
+				(errcode(ERRCODE_ZD_INVALID_CURSOR),
+				 errmsg("Zendesk server \"%s\" rejected the export cursor as invalid",
+						options->server_name),
+				 errdetail("HTTP %ld from %s %s: %s", response->status, method, path, said)));
 
 	switch (response->status)
 	{
@@ -539,11 +555,44 @@ backoff_ms(int n)
 	return ceiling / 2 + (long) (pg_prng_double(&pg_global_prng_state) * (ceiling / 2));
 }
 
+/* Is a Content-Type value JSON's (application/json, or a +json type)? */
+static bool
+content_type_is_json(const char *type)
+{
+	size_t		len = strcspn(type, "; \t");
+
+	return (len == 16 && pg_strncasecmp(type, "application/json", 16) == 0) ||
+		(len > 5 && pg_strncasecmp(type + len - 5, "+json", 5) == 0);
+}
+
+/*
+ * check_json_answer
+ *		A 200 that is not JSON (a proxy's or a maintenance page) is an error
+ *		saying so, rather than a parse error further on.
+ */
+static void
+check_json_answer(ZdConn *conn, const ZdOptions *options, const char *url,
+				  const ZdHttpResponse *response)
+{
+	const char *type = zd_http_header(conn->http, "Content-Type");
+	char		said[512];
+
+	if (type == NULL || content_type_is_json(type))
+		return;
+	zd_error_text(response->body, response->body_len, said, sizeof(said));
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+			 errmsg("Zendesk server \"%s\" answered with %s instead of JSON",
+					options->server_name, pnstrdup(type, strcspn(type, "; \t"))),
+			 errdetail("HTTP 200 from GET %s: %s.", zd_url_path(url), said),
+			 errhint("A proxy or a maintenance page may be answering for Zendesk; check the server's subdomain or url option.")));
+}
+
 /*
  * zd_conn_get
  *		GET url with the mapping's credentials, paced, retried; returns only
- *		on HTTP 200.  *url may be replaced (a 504 on a large page is retried
- *		with half the per_page).
+ *		on HTTP 200 with a JSON body (or no Content-Type).  *url may be
+ *		replaced (a 504 on a large page is retried with half the per_page).
  *
  * Retries, at most max_retries per call: a 429 after exactly its
  * Retry-After (and a slower pace after it); a 503 with Retry-After after
@@ -657,8 +706,13 @@ zd_conn_get_accepting(ZdConn *conn, const ZdOptions *options, char **url,
 		zd_wait_ms(wait_ms, &conn->stats);
 	}
 	flush_stats(conn, options, *url, &before);
-	if (response->status != 200 && !status_accepted(response->status, accepted))
-		zd_conn_report_status(conn, options, "GET", *url, response);
+	if (response->status != 200)
+	{
+		if (!status_accepted(response->status, accepted))
+			zd_conn_report_status(conn, options, "GET", *url, response);
+		return;
+	}
+	check_json_answer(conn, options, *url, response);
 }
 
 /*

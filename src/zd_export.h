@@ -56,6 +56,11 @@ extern bool zd_export_begin(ZdExport *ex, const char *base_url,
 							const ZdResource *resource,
 							const ZdExportParams *params,
 							char *errbuf, size_t errlen);
+extern bool zd_export_begin_at_cursor(ZdExport *ex, const char *base_url,
+									  const ZdResource *resource,
+									  const ZdExportParams *params,
+									  const char *cursor,
+									  char *errbuf, size_t errlen);
 extern bool zd_export_advance(ZdExport *ex, const ZdPage *page,
 							  char *errbuf, size_t errlen);
 extern void zd_export_end(ZdExport *ex);

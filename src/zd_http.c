@@ -14,7 +14,12 @@
  *
  * Only GET and POST are used, redirects are never followed, and plain http is
  * refused unless the caller allows it (the backend allows it for loopback
- * hosts only).
+ * hosts only); no other protocol is ever spoken.  Proxies are used only when
+ * the caller names one: the environment's http_proxy, https_proxy, all_proxy
+ * (which libcurl would otherwise follow) are ignored.  Every request is
+ * bounded in time three ways: connecting, the whole request, and a stall (no
+ * byte received for a while).  CURLOPT_NOSIGNAL keeps libcurl away from
+ * SIGALRM, which belongs to the backend's timeouts.
  *
  * IDENTIFICATION
  *		  src/zd_http.c
@@ -367,10 +372,22 @@ zd_http_start(ZdHttp *http, const ZdHttpRequest *request)
 	SETOPT(CURLOPT_HEADERDATA, http);
 	SETOPT(CURLOPT_ACCEPT_ENCODING, "");
 	SETOPT(CURLOPT_USERAGENT, "zendesk_fdw/1.0");
+	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "https");
 	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, request->connect_timeout_ms);
 	SETOPT(CURLOPT_TIMEOUT_MS, request->timeout_ms);
-	/* proxies are a server option, never taken from the environment */
+	if (request->stall_timeout_ms > 0)
+	{
+		/* less than a byte a second for that many seconds */
+		SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1L);
+		SETOPT(CURLOPT_LOW_SPEED_TIME, (request->stall_timeout_ms + 999) / 1000);
+	}
+	/*
+	 * Proxies are a server option, never taken from the environment: ""
+	 * disables http_proxy and friends, and an empty exception list keeps
+	 * no_proxy from bypassing the proxy the caller named.
+	 */
 	SETOPT(CURLOPT_PROXY, request->proxy ? request->proxy : "");
+	SETOPT(CURLOPT_NOPROXY, "");
 	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
 	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
 	if (request->ca_file != NULL)

@@ -34,7 +34,7 @@ typedef enum ZdHttpError
 	ZD_HTTP_ERR_URL,			/* malformed URL or a scheme not allowed */
 	ZD_HTTP_ERR_CONNECT,		/* name resolution or TCP connect failed */
 	ZD_HTTP_ERR_TLS,			/* TLS handshake or certificate verification */
-	ZD_HTTP_ERR_TIMEOUT,		/* connect or total timeout reached */
+	ZD_HTTP_ERR_TIMEOUT,		/* connect, total or stall timeout reached */
 	ZD_HTTP_ERR_TRANSFER,		/* connection dropped, bad encoding, ... */
 	ZD_HTTP_ERR_TOO_LARGE		/* decoded body larger than the cap */
 } ZdHttpError;
@@ -51,7 +51,9 @@ typedef struct ZdHttpRequest
 								 * proxy variables are never used) */
 	bool		allow_plain_http;	/* otherwise only https is allowed */
 	long		connect_timeout_ms;
-	long		timeout_ms;
+	long		timeout_ms;		/* the whole request */
+	long		stall_timeout_ms;	/* no byte received for this long (whole
+									 * seconds; 0: no stall check) */
 	size_t		max_body_bytes; /* decoded bytes; 0 means no cap */
 } ZdHttpRequest;
 

@@ -25,7 +25,7 @@
  *		NULL when out of memory or the resource has no lookups.
  */
 char *
-zd_lookup_path(const ZdResource *resource, const long long *ids, size_t nids)
+zd_lookup_path(const ZdResource *resource, const int64_t *ids, size_t nids)
 {
 	size_t		cap;
 	size_t		len;
@@ -40,12 +40,12 @@ zd_lookup_path(const ZdResource *resource, const long long *ids, size_t nids)
 		return NULL;
 	if (nids == 1)
 	{
-		snprintf(path, cap, "%s/%lld.json", resource->lookup_path, ids[0]);
+		snprintf(path, cap, "%s/%lld.json", resource->lookup_path, (long long) ids[0]);
 		return path;
 	}
 	len = snprintf(path, cap, "%s/show_many.json?ids=", resource->lookup_path);
 	for (size_t i = 0; i < nids; i++)
-		len += snprintf(path + len, cap - len, "%s%lld", i == 0 ? "" : ",", ids[i]);
+		len += snprintf(path + len, cap - len, "%s%lld", i == 0 ? "" : ",", (long long) ids[i]);
 	return path;
 }
 

@@ -16,13 +16,14 @@
 #define ZD_LOOKUP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "zd_resources.h"
 
 /* Zendesk's limit on ids per show_many request. */
 #define ZD_SHOW_MANY_MAX 100
 
-extern char *zd_lookup_path(const ZdResource *resource, const long long *ids,
+extern char *zd_lookup_path(const ZdResource *resource, const int64_t *ids,
 							size_t nids);
 extern size_t zd_lookup_requests(size_t nids);
 

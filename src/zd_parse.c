@@ -461,6 +461,35 @@ zd_error_is_invalid_token(const char *body, size_t len)
 }
 
 /*
+ * zd_error_is_invalid_cursor
+ *		Does this 400/422 body reject an export cursor as invalid or expired?
+ *		Both shapes are known: {"error":"InvalidCursor",...} and
+ *		{"errors":[{"code":"InvalidCursor",...}]} (zendesk-api.md §4.3).
+ */
+bool
+zd_error_is_invalid_cursor(const char *body, size_t len)
+{
+	json_error_t jerr;
+	json_t	   *root = json_loadb(body, len, 0, &jerr);
+	bool		result = false;
+
+	if (root != NULL && json_is_object(root))
+	{
+		const char *error = string_member(root, "error");
+		json_t	   *errors = json_object_get(root, "errors");
+		const char *code = NULL;
+
+		if (json_is_array(errors) && json_is_object(json_array_get(errors, 0)))
+			code = string_member(json_array_get(errors, 0), "code");
+		result = (error != NULL && strcmp(error, "InvalidCursor") == 0) ||
+			(code != NULL && strcmp(code, "InvalidCursor") == 0);
+	}
+	if (root != NULL)
+		json_decref(root);
+	return result;
+}
+
+/*
  * zd_token_parse
  *		Read access_token and expires_in from an OAuth token response.
  *		*access_token is malloc'd; the caller frees it.

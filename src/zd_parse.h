@@ -50,6 +50,7 @@ extern bool zd_count_parse(const char *body, size_t len, long long *count,
 extern void zd_error_text(const char *body, size_t len,
 						  char *buf, size_t buflen);
 extern bool zd_error_is_invalid_token(const char *body, size_t len);
+extern bool zd_error_is_invalid_cursor(const char *body, size_t len);
 
 extern bool zd_token_parse(const char *body, size_t len,
 						   char **access_token, long *expires_in,

@@ -175,13 +175,10 @@ static char *
 lookup_batch_path(const ZdResource *resource, const int64 *ids, int nids,
 				  int first, int *batch)
 {
-	long long	chunk[ZD_SHOW_MANY_MAX];
 	char	   *path;
 
 	*batch = Min(nids - first, ZD_SHOW_MANY_MAX);
-	for (int i = 0; i < *batch; i++)
-		chunk[i] = ids[first + i];
-	path = zd_lookup_path(resource, chunk, *batch);
+	path = zd_lookup_path(resource, ids + first, *batch);
 	if (path == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -291,6 +288,28 @@ report_invalid_page(ZdScan *scan, const char *err, const char *path)
 }
 
 /*
+ * check_record_ids
+ *		Every record of the page has an integer id, checked before any of
+ *		them is returned: a page with a bad record yields no row.
+ */
+static void
+check_record_ids(ZdScan *scan, const char *path)
+{
+	int64_t		id;
+	char		err[256];
+
+	for (size_t i = 0; i < scan->page.nrecords; i++)
+	{
+		if (!zd_record_id(json_array_get(scan->page.records, i), &id))
+		{
+			snprintf(err, sizeof(err), "element %zu of \"%s\" has no integer \"id\"",
+					 i, scan->options->resource->result_key);
+			report_invalid_page(scan, err, path);
+		}
+	}
+}
+
+/*
  * fetch_lookup
  *		The next batch of ids: one GET or one show_many.
  */
@@ -322,6 +341,7 @@ fetch_lookup(ZdScan *scan)
 						 batch == 1, &scan->page, err, sizeof(err)))
 		report_invalid_page(scan, err, zd_url_path(url));
 	scan->page_loaded = true;
+	check_record_ids(scan, zd_url_path(url));
 }
 
 /*
@@ -409,6 +429,7 @@ fetch_page(ZdScan *scan)
 		report_invalid_page(scan, err, path);
 	scan->page_loaded = true;
 	scan->pages_total++;
+	check_record_ids(scan, path);
 
 	if (!zd_export_advance(&scan->export, &scan->page, err, sizeof(err)))
 		ereport(ERROR,
@@ -449,10 +470,7 @@ first_time_seen(ZdScan *scan, json_t *record)
 	int64_t		ts;
 	bool		may_repeat;
 
-	if (!zd_record_id(record, &id))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
-				 errmsg("a Zendesk %s record has no integer \"id\"", resource->name)));
+	(void) zd_record_id(record, &id);	/* checked when the page came */
 	if (!zd_record_stream_time(resource, record, &ts))
 		may_repeat = true;
 	else

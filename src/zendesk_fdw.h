@@ -42,6 +42,13 @@ typedef enum ZdRequestKind
 	ZD_REQ_STANDARD
 } ZdRequestKind;
 
+/*
+ * The SQLSTATE of an export cursor Zendesk rejects (400/422 InvalidCursor):
+ * an invalid handle on a position in its stream.  A sync recognises it and
+ * restarts the export from its recovery time.
+ */
+#define ERRCODE_ZD_INVALID_CURSOR ERRCODE_FDW_INVALID_HANDLE
+
 /* Counters of the requests of one connection. */
 typedef struct ZdRequestStats
 {

@@ -17,7 +17,12 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +34,7 @@
 #include "zd_export.h"
 #include "zd_http.h"
 #include "zd_idset.h"
+#include "zd_lookup.h"
 #include "zd_oauth.h"
 #include "zd_parse.h"
 #include "zd_resources.h"
@@ -173,6 +179,13 @@ test_error_text(void)
 		check(zd_error_is_invalid_token(b, strlen(b)), "invalid_token");
 		check(!zd_error_is_invalid_token("{\"error\":\"Couldn't authenticate you\"}", 37),
 			  "not invalid_token");
+		b = "{\"error\":\"InvalidCursor\",\"description\":\"cursor is invalid or expired\"}";
+		check(zd_error_is_invalid_cursor(b, strlen(b)), "InvalidCursor, legacy shape");
+		b = "{\"errors\":[{\"code\":\"InvalidCursor\",\"status\":\"400\",\"title\":\"cursor is invalid or expired\"}]}";
+		check(zd_error_is_invalid_cursor(b, strlen(b)), "InvalidCursor, errors shape");
+		b = "{\"error\":\"InvalidValue\",\"description\":\"Too recent start_time\"}";
+		check(!zd_error_is_invalid_cursor(b, strlen(b)), "not InvalidCursor");
+		check(!zd_error_is_invalid_cursor("<html>", 6), "HTML is not InvalidCursor");
 	}
 }
 
@@ -364,6 +377,24 @@ test_export_machine(void)
 	check(zd_export_begin(&ex, "http://127.0.0.1:1", tickets, &params, err, sizeof(err)), "begin");
 	check(strstr(ex.next_url, "exclude_deleted") == NULL, "include_deleted: %s", ex.next_url);
 	zd_export_end(&ex);
+
+	/* resuming from a stored cursor: percent-encoded, with the sticky parameters */
+	check(zd_export_begin_at_cursor(&ex, "https://acme.zendesk.com/", tickets, &params,
+									"MTAuMHx8Mi+8fA==", err, sizeof(err)), "resume: %s", err);
+	check(strcmp(ex.next_url, "https://acme.zendesk.com/api/v2/incremental/tickets/cursor.json"
+				 "?cursor=MTAuMHx8Mi%2B8fA%3D%3D&per_page=2&support_type_scope=all") == 0,
+		  "resume url: %s", ex.next_url);
+	check(strcmp(ex.last_cursor, "MTAuMHx8Mi+8fA==") == 0, "resume keeps the cursor");
+	make_page(&page, "{\"tickets\":[],\"after_url\":null,\"after_cursor\":null,\"end_of_stream\":true}");
+	check(zd_export_advance(&ex, &page, err, sizeof(err)) && ex.finished, "empty resume: %s", err);
+	check(strcmp(ex.last_cursor, "MTAuMHx8Mi+8fA==") == 0, "an empty page keeps the stored cursor");
+	zd_page_free(&page);
+	zd_export_end(&ex);
+
+	/* a time-based export takes no cursor */
+	check(!zd_export_begin_at_cursor(&ex, "http://127.0.0.1:1", zd_resource_lookup("organizations"),
+									 &params, "Yg==", err, sizeof(err)) &&
+		  strstr(err, "time-based") != NULL, "cursor on a time export: %s", err);
 }
 
 static void
@@ -680,6 +711,238 @@ test_http_post_token(void)
 	zd_http_destroy(http);
 }
 
+/* Lookup requests: one GET, show_many in batches, and their answers. */
+static void
+test_lookups(void)
+{
+	const ZdResource *tickets = zd_resource_lookup("tickets");
+	int64_t		ids[101];
+	char	   *path;
+	ZdPage		page;
+	char		err[256];
+	long long	count;
+	static const char one[] = "{\"ticket\":{\"id\":42,\"status\":\"open\"}}";
+	static const char many[] = "{\"tickets\":[{\"id\":1},{\"id\":3}],\"next_page\":null,\"count\":2}";
+	static const char not_objects[] = "{\"tickets\":[1]}";
+	static const char counted[] = "{\"count\":{\"value\":2386,\"refreshed_at\":\"2026-10-01T00:00:00Z\"}}";
+	static const char bare[] = "{\"count\":2386}";
+
+	for (int i = 0; i < 101; i++)
+		ids[i] = 1000000000000LL + i;
+	path = zd_lookup_path(tickets, ids, 1);
+	check(path && strcmp(path, "/api/v2/tickets/1000000000000.json") == 0, "one: %s", path);
+	free(path);
+	path = zd_lookup_path(tickets, ids, 3);
+	check(path && strcmp(path, "/api/v2/tickets/show_many.json?ids=1000000000000,1000000000001,1000000000002") == 0,
+		  "many: %s", path);
+	free(path);
+	path = zd_lookup_path(tickets, ids, 100);
+	check(path && strlen(path) == strlen("/api/v2/tickets/show_many.json?ids=") + 100 * 13 + 99,
+		  "100 ids: %zu bytes", path ? strlen(path) : 0);
+	free(path);
+	check(zd_lookup_path(tickets, ids, 101) == NULL, "101 ids are two requests");
+	check(zd_lookup_path(zd_resource_lookup("ticket_events"), ids, 1) == NULL,
+		  "ticket events have no lookup");
+	check(zd_lookup_requests(0) == 0 && zd_lookup_requests(100) == 1 &&
+		  zd_lookup_requests(101) == 2, "requests per ids");
+
+	check(zd_lookup_parse(one, strlen(one), "ticket", true, &page, err, sizeof(err)), "one: %s", err);
+	check(page.nrecords == 1 && page.end_of_stream, "one record");
+	zd_page_free(&page);
+	check(zd_lookup_parse(many, strlen(many), "tickets", false, &page, err, sizeof(err)), "many: %s", err);
+	check(page.nrecords == 2, "two records");
+	zd_page_free(&page);
+	check(!zd_lookup_parse(many, strlen(many), "ticket", true, &page, err, sizeof(err)) &&
+		  strstr(err, "no \"ticket\" object") != NULL, "wrong shape: %s", err);
+	check(!zd_lookup_parse(not_objects, strlen(not_objects), "tickets", false, &page, err, sizeof(err)),
+		  "a non-object record is refused");
+	check(!zd_lookup_parse("<html>", 6, "tickets", false, &page, err, sizeof(err)), "html refused");
+
+	check(zd_count_parse(counted, strlen(counted), &count, err, sizeof(err)) && count == 2386,
+		  "count: %s", err);
+	check(!zd_count_parse(bare, strlen(bare), &count, err, sizeof(err)), "bare count refused");
+}
+
+/* POST a JSON body to the simulator's control API; true on 200. */
+static bool
+sim_control(const char *path, const char *json)
+{
+	ZdHttp	   *http = zd_http_create();
+	char		url[512];
+	ZdHttpRequest request = sim_request(url, path, NULL);
+	ZdHttpResponse response;
+	bool		ok;
+
+	request.method = "POST";
+	request.body = json;
+	ok = run_request(http, &request, &response) == ZD_HTTP_OK && response.status == 200;
+	zd_http_destroy(http);
+	return ok;
+}
+
+static double
+seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* Only http and https are spoken, whatever the URL says. */
+static void
+test_http_protocols(void)
+{
+	static const char *const urls[] = {
+		"file:///etc/passwd", "ftp://127.0.0.1:1/x", "gopher://127.0.0.1:1/x",
+		"dict://127.0.0.1:1/x", "ldap://127.0.0.1:1/x", "telnet://127.0.0.1:1", NULL
+	};
+	ZdHttp	   *http = zd_http_create();
+	char		url[512];
+	ZdHttpRequest request = sim_request(url, "/api/v2/users/me.json", NULL);
+	ZdHttpResponse response;
+
+	for (int i = 0; urls[i] != NULL; i++)
+	{
+		ZdHttpError err;
+
+		request.url = urls[i];
+		err = run_request(http, &request, &response);
+		check(err == ZD_HTTP_ERR_URL, "%s: err %d (%s)", urls[i], err, zd_http_error_message(http));
+	}
+	zd_http_destroy(http);
+}
+
+/*
+ * A response that sends nothing ends at the stall timeout, long before the
+ * total timeout; one that trickles but keeps moving is not cut by it; the
+ * total timeout bounds the trickle.
+ */
+static void
+test_http_stall_timeout(void)
+{
+	ZdHttp	   *http = zd_http_create();
+	char		url[512];
+	ZdHttpRequest request = sim_request(url, "/api/v2/users/me.json", NULL);
+	ZdHttpResponse response;
+	ZdHttpError err;
+	struct timespec start;
+	double		took;
+
+	request.timeout_ms = 20000;
+	request.stall_timeout_ms = 1000;
+
+	check(sim_control("/_sim/faults", "{\"path\": \"/api/v2/users/me\", \"kind\": \"hang\", \"hold\": 10, \"count\": 1}"),
+		  "could not add the hang fault");
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	err = run_request(http, &request, &response);
+	took = seconds_since(&start);
+	check(err == ZD_HTTP_ERR_TIMEOUT, "hang: err %d (%s)", err, zd_http_error_message(http));
+	check(strstr(zd_http_error_message(http), "too slow") != NULL, "hang: message %s",
+		  zd_http_error_message(http));
+	check(took >= 0.9 && took < 4.0, "hang: ended after %.2f s", took);
+
+	check(sim_control("/_sim/faults", "{\"path\": \"/api/v2/users/me\", \"kind\": \"drip\", \"drip_bytes\": 32, \"drip_interval\": 0.3, \"count\": 1}"),
+		  "could not add the drip fault");
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	err = run_request(http, &request, &response);
+	took = seconds_since(&start);
+	check(err == ZD_HTTP_OK && response.status == 200, "drip: err %d (%s)", err,
+		  zd_http_error_message(http));
+	check(took > 1.5, "drip: took only %.2f s, so it did not test the stall timeout", took);
+
+	request.timeout_ms = 1000;
+	check(sim_control("/_sim/faults", "{\"path\": \"/api/v2/users/me\", \"kind\": \"drip\", \"drip_bytes\": 32, \"drip_interval\": 0.3, \"count\": 1}"),
+		  "could not add the drip fault");
+	err = run_request(http, &request, &response);
+	check(err == ZD_HTTP_ERR_TIMEOUT && strstr(zd_http_error_message(http), "timed out") != NULL,
+		  "total: err %d (%s)", err, zd_http_error_message(http));
+	zd_http_destroy(http);
+}
+
+/* A listening socket on loopback; returns its fd, the port in *port. */
+static int
+listen_loopback(int *port)
+{
+	int			fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in addr = {0};
+	socklen_t	len = sizeof(addr);
+
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *) &addr, sizeof(addr)) != 0 ||
+		listen(fd, 8) != 0 || getsockname(fd, (struct sockaddr *) &addr, &len) != 0)
+	{
+		check(false, "cannot listen on loopback");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*port = ntohs(addr.sin_port);
+	return fd;
+}
+
+/* Connections waiting on a listening socket (accepted and closed). */
+static int
+accept_all(int fd)
+{
+	int			n = 0;
+	int			c;
+
+	while ((c = accept(fd, NULL, NULL)) >= 0)
+	{
+		close(c);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The environment's proxy variables are never used; the proxy the caller
+ * names is, even when no_proxy would exempt the host.
+ */
+static void
+test_http_proxies(void)
+{
+	static const char *const vars[] = {
+		"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", NULL
+	};
+	ZdHttp	   *http = zd_http_create();
+	char		url[512];
+	char		proxy[64];
+	ZdHttpRequest request = sim_request(url, "/api/v2/users/me.json", NULL);
+	ZdHttpResponse response;
+	ZdHttpError err;
+	int			port;
+	int			fd = listen_loopback(&port);
+
+	if (fd < 0)
+		return;
+	snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", port);
+	for (int i = 0; vars[i] != NULL; i++)
+		setenv(vars[i], proxy, 1);
+
+	err = run_request(http, &request, &response);
+	check(err == ZD_HTTP_OK && response.status == 200, "direct: err %d (%s)", err,
+		  zd_http_error_message(http));
+	check(accept_all(fd) == 0, "the environment's proxy was used");
+
+	setenv("no_proxy", "*", 1);
+	setenv("NO_PROXY", "*", 1);
+	request.proxy = proxy;
+	request.timeout_ms = 500;
+	err = run_request(http, &request, &response);
+	check(err != ZD_HTTP_OK, "through the silent proxy: no error");
+	check(accept_all(fd) == 1, "the named proxy was not used");
+
+	for (int i = 0; vars[i] != NULL; i++)
+		unsetenv(vars[i]);
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	close(fd);
+	zd_http_destroy(http);
+}
+
 #ifdef ZD_POSITIVE_CONTROL
 /* A deliberate heap overflow and leak: the memory checkers must report it. */
 static void
@@ -722,6 +985,10 @@ main(void)
 	RUN(test_http_export_pages);
 	RUN(test_http_errors);
 	RUN(test_http_post_token);
+	RUN(test_lookups);
+	RUN(test_http_protocols);
+	RUN(test_http_stall_timeout);
+	RUN(test_http_proxies);
 #ifdef ZD_POSITIVE_CONTROL
 	RUN(test_positive_control);
 #endif

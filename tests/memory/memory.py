@@ -48,7 +48,7 @@ def connect():
 
 def setup(cur, name, url, columns):
     cur.execute("CREATE SERVER %s FOREIGN DATA WRAPPER zendesk_fdw "
-                "OPTIONS (url %%s, export_requests_per_minute '100000')" % name, (url,))
+                "OPTIONS (url %%s, export_requests_per_minute '100000', max_requests_per_statement '0')" % name, (url,))
     cur.execute("CREATE USER MAPPING FOR CURRENT_USER SERVER %s "
                 "OPTIONS (email 'admin@example.com', api_token 'sim-api-token')" % name)
     cur.execute("CREATE FOREIGN TABLE %s_tickets (%s) SERVER %s OPTIONS (resource 'tickets', "

@@ -1,0 +1,381 @@
+/*-------------------------------------------------------------------------
+ *
+ * zd_sync_target.c
+ *		  The target table of a sync: created on first use, or adopted when
+ *		  compatible, and the statements that write it.
+ *
+ * The target has the source's columns, same names and types, and a
+ * primary key (or a plain unique index) on id; a target that exists is
+ * checked for exactly that, extra columns allowed.  Every name in the SQL
+ * built here goes through quote_identifier, so a table or column name
+ * cannot inject SQL.  The statements run as the caller, with the caller's
+ * privileges on the target.
+ *
+ * IDENTIFICATION
+ *		  src/zd_sync_target.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "catalog/index.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/regproc.h"
+#include "utils/syscache.h"
+
+#include "zd_columns.h"
+#include "zd_sync.h"
+
+/*
+ * zd_sync_target_namespace
+ *		The schema a target name (possibly qualified) is in, or would be
+ *		created in, and its table name.
+ */
+Oid
+zd_sync_target_namespace(const char *target, char **relname)
+{
+	RangeVar   *rv = makeRangeVarFromNameList(stringToQualifiedNameList(target));
+
+	*relname = rv->relname;
+	return RangeVarGetCreationNamespace(rv);
+}
+
+/* Does rel have a unique index on exactly the column attnum, usable by ON CONFLICT? */
+static bool
+has_unique_index_on(Relation rel, AttrNumber attnum)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	bool		found = false;
+
+	foreach(lc, indexes)
+	{
+		HeapTuple	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+		Form_pg_index index;
+
+		if (!HeapTupleIsValid(tuple))
+			continue;
+		index = (Form_pg_index) GETSTRUCT(tuple);
+		if (index->indisunique && index->indimmediate && index->indisvalid &&
+			index->indnkeyatts == 1 && index->indkey.values[0] == attnum &&
+			heap_attisnull(tuple, Anum_pg_index_indpred, NULL) &&
+			heap_attisnull(tuple, Anum_pg_index_indexprs, NULL))
+			found = true;
+		ReleaseSysCache(tuple);
+	}
+	list_free(indexes);
+	return found;
+}
+
+/* Check that an existing target can take the source's rows. */
+static void
+check_adoptable(Oid relid, const ZdSyncTarget *out, Relation source)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	TupleDesc	srcdesc = RelationGetDescr(source);
+	StringInfoData problems;
+
+	initStringInfo(&problems);
+	if (rel->rd_rel->relkind != RELKIND_RELATION &&
+		rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("sync target %s is not a table", out->qualified)));
+
+	for (int p = 0; p < out->nparams; p++)
+	{
+		Form_pg_attribute att = TupleDescAttr(srcdesc, out->param_att[p]);
+		const char *name = NameStr(att->attname);
+		AttrNumber	attnum = get_attnum(relid, name);
+
+		if (attnum == InvalidAttrNumber)
+			appendStringInfo(&problems, "%scolumn %s is missing", problems.len ? "; " : "",
+							 quote_identifier(name));
+		else if (get_atttype(relid, attnum) != att->atttypid)
+			appendStringInfo(&problems, "%scolumn %s is %s, not %s",
+							 problems.len ? "; " : "", quote_identifier(name),
+							 format_type_be(get_atttype(relid, attnum)),
+							 format_type_be(att->atttypid));
+		else if (p == out->id_param && !has_unique_index_on(rel, attnum))
+			appendStringInfo(&problems, "%scolumn id has no primary key or unique index",
+							 problems.len ? "; " : "");
+	}
+	if (problems.len > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+				 errmsg("table %s cannot be the target of a sync of %s",
+						out->qualified, RelationGetRelationName(source)),
+				 errdetail("%s.", problems.data),
+				 errhint("A target has the columns of the source, with the same types, and a primary key on id; extra columns are allowed.  Name a new table to have one created.")));
+	relation_close(rel, AccessShareLock);
+}
+
+static void
+create_target(Relation source, ZdSyncTarget *out)
+{
+	TupleDesc	desc = RelationGetDescr(source);
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE TABLE %s (", out->qualified);
+	for (int p = 0; p < out->nparams; p++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, out->param_att[p]);
+
+		appendStringInfo(&sql, "%s%s %s", p > 0 ? ", " : "",
+						 quote_identifier(NameStr(att->attname)),
+						 format_type_with_typemod(att->atttypid, att->atttypmod));
+	}
+	appendStringInfo(&sql, ", PRIMARY KEY (%s))",
+					 quote_identifier(NameStr(TupleDescAttr(desc, out->param_att[out->id_param])->attname)));
+	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not create the sync target: %s", sql.data);
+}
+
+/*
+ * zd_sync_target_prepare
+ *		Work out the parameters of the source's rows, then create the target
+ *		or check the one that exists.  Returns the target's OID.
+ */
+Oid
+zd_sync_target_prepare(Relation source, const ZdResource *resource,
+					   const char *target, ZdSyncTarget *out, bool *created)
+{
+	char	   *relname;
+	Oid			nsp = zd_sync_target_namespace(target, &relname);
+	int			ncolumns;
+	ZdColumn   *columns = zd_columns_plan(source, resource, &ncolumns);
+	Oid			relid;
+
+	/* ticket events never change once exported: they are appended by id */
+	bool		append_only = strcmp(resource->name, "ticket_events") == 0;
+
+	memset(out, 0, sizeof(*out));
+	out->qualified = psprintf("%s.%s", quote_identifier(get_namespace_name(nsp)),
+							  quote_identifier(relname));
+	out->nparams = ncolumns;
+	out->param_att = palloc(sizeof(int) * Max(ncolumns, 1));
+	out->param_types = palloc(sizeof(Oid) * Max(ncolumns, 1));
+	out->id_param = -1;
+	out->stream_param = -1;
+	for (int c = 0; c < ncolumns; c++)
+	{
+		out->param_att[c] = columns[c].index;
+		out->param_types[c] = columns[c].typid;
+		if (columns[c].source != ZD_SRC_KEY)
+			continue;
+		if (strcmp(columns[c].key, "id") == 0 && columns[c].typid == INT8OID)
+			out->id_param = c;
+		else if (strcmp(columns[c].key, resource->stream_time_key) == 0 && !append_only)
+			out->stream_param = c;
+	}
+	if (out->id_param < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+				 errmsg("foreign table \"%s\" has no bigint column for the key \"id\"",
+						RelationGetRelationName(source)),
+				 errhint("A sync upserts by id: add the column id bigint to the foreign table.")));
+	if (out->stream_param < 0 && !append_only)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+				 errmsg("foreign table \"%s\" has no column for the key \"%s\"",
+						RelationGetRelationName(source), resource->stream_time_key),
+				 errhint("A sync keeps the newer version of a record by %s: add that column to the foreign table.",
+						 resource->stream_time_key)));
+
+	relid = get_relname_relid(relname, nsp);
+	*created = !OidIsValid(relid);
+	if (*created)
+	{
+		create_target(source, out);
+		relid = get_relname_relid(relname, nsp);
+	}
+	else
+		check_adoptable(relid, out, source);
+	out->relid = relid;
+	return relid;
+}
+
+static SPIPlanPtr
+save_plan(const char *sql, int nargs, Oid *types)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
+			 SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	return plan;
+}
+
+/*
+ * zd_sync_target_plan
+ *		The saved statements: an upsert where the newer version wins by
+ *		stream time (compared with >=, so a repeated page rewrites the same
+ *		row), or, for ticket events (no stream time parameter), an insert of
+ *		ids not there yet; and the removal of a deleted record.  Names are taken from the source's
+ *		columns, which the target has.
+ */
+void
+zd_sync_target_plan(ZdSyncTarget *target, Relation source)
+{
+	TupleDesc	desc = RelationGetDescr(source);
+	StringInfoData cols;
+	StringInfoData vals;
+	StringInfoData sets;
+	StringInfoData sql;
+	const char *id_col = quote_identifier(NameStr(TupleDescAttr(desc, target->param_att[target->id_param])->attname));
+
+	initStringInfo(&cols);
+	initStringInfo(&vals);
+	initStringInfo(&sets);
+	initStringInfo(&sql);
+	for (int p = 0; p < target->nparams; p++)
+	{
+		const char *name = quote_identifier(NameStr(TupleDescAttr(desc, target->param_att[p])->attname));
+
+		appendStringInfo(&cols, "%s%s", p > 0 ? ", " : "", name);
+		appendStringInfo(&vals, "%s$%d", p > 0 ? ", " : "", p + 1);
+		if (p != target->id_param)
+			appendStringInfo(&sets, "%s%s = EXCLUDED.%s", sets.len > 0 ? ", " : "", name, name);
+	}
+
+	if (target->stream_param < 0)
+		appendStringInfo(&sql, "INSERT INTO %s AS t (%s) VALUES (%s) ON CONFLICT (%s) DO NOTHING "
+						 "RETURNING true",
+						 target->qualified, cols.data, vals.data, id_col);
+	else
+	{
+		const char *ts_col = quote_identifier(NameStr(TupleDescAttr(desc, target->param_att[target->stream_param])->attname));
+
+		appendStringInfo(&sql, "INSERT INTO %s AS t (%s) VALUES (%s) ON CONFLICT (%s) DO UPDATE SET %s "
+						 "WHERE t.%s IS NULL OR EXCLUDED.%s >= t.%s RETURNING (t.xmax = 0)",
+						 target->qualified, cols.data, vals.data, id_col,
+						 sets.len > 0 ? sets.data : "id = EXCLUDED.id",
+						 ts_col, ts_col, ts_col);
+		target->upsert = save_plan(sql.data, target->nparams, target->param_types);
+
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "DELETE FROM %s WHERE %s = $1 AND (%s IS NULL OR %s <= $2)",
+						 target->qualified, id_col, ts_col, ts_col);
+		{
+			Oid			types[2] = {INT8OID, target->param_types[target->stream_param]};
+
+			target->remove = save_plan(sql.data, 2, types);
+		}
+		return;
+	}
+	target->upsert = save_plan(sql.data, target->nparams, target->param_types);
+}
+
+/*
+ * zd_sync_quarantine_prepare
+ *		The quarantine table, created on first use (the source, the record's
+ *		id and stream time, the error, the record as JSON), and the
+ *		statement that files a record there (the newest error per id).
+ */
+void
+zd_sync_quarantine_prepare(ZdSyncTarget *target, const char *name, Oid source)
+{
+	char	   *relname;
+	Oid			nsp = zd_sync_target_namespace(name, &relname);
+	Oid			types[5] = {REGCLASSOID, INT8OID, INT8OID, TEXTOID, TEXTOID};
+	char	   *sql;
+
+	target->quarantine = psprintf("%s.%s", quote_identifier(get_namespace_name(nsp)),
+								  quote_identifier(relname));
+	if (!OidIsValid(get_relname_relid(relname, nsp)))
+	{
+		sql = psprintf("CREATE TABLE %s (source regclass NOT NULL, id bigint NOT NULL, "
+					   "stream_time timestamptz, error text NOT NULL, record json NOT NULL, "
+					   "quarantined_at timestamptz NOT NULL DEFAULT now(), "
+					   "PRIMARY KEY (source, id))", target->quarantine);
+		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not create the quarantine table: %s", sql);
+	}
+	sql = psprintf("INSERT INTO %s AS q (source, id, stream_time, error, record) "
+				   "VALUES ($1, $2, to_timestamp($3::float8), $4, $5::json) "
+				   "ON CONFLICT (source, id) DO UPDATE SET stream_time = EXCLUDED.stream_time, "
+				   "error = EXCLUDED.error, record = EXCLUDED.record, "
+				   "quarantined_at = EXCLUDED.quarantined_at", target->quarantine);
+	target->quarantine_insert = save_plan(sql, 5, types);
+}
+
+/*
+ * zd_sync_quarantine
+ *		File a record that could not be converted.
+ */
+void
+zd_sync_quarantine(ZdSyncTarget *target, Oid source, int64 id, int64 stream_time,
+				   const char *error, const char *record)
+{
+	Datum		values[5] = {ObjectIdGetDatum(source), Int64GetDatum(id),
+		Int64GetDatum(stream_time), CStringGetTextDatum(error),
+	CStringGetTextDatum(record)};
+	int			rc = SPI_execute_plan(target->quarantine_insert, values, NULL, false, 0);
+
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "could not write to the quarantine table %s: %s", target->quarantine,
+			 SPI_result_code_string(rc));
+}
+
+/*
+ * zd_sync_target_free
+ *		Free the saved statements.
+ */
+void
+zd_sync_target_free(ZdSyncTarget *target)
+{
+	if (target->upsert != NULL)
+		SPI_freeplan(target->upsert);
+	if (target->remove != NULL)
+		SPI_freeplan(target->remove);
+	if (target->quarantine_insert != NULL)
+		SPI_freeplan(target->quarantine_insert);
+	target->upsert = NULL;
+	target->remove = NULL;
+	target->quarantine_insert = NULL;
+}
+
+/*
+ * zd_sync_target_relfilenode
+ *		The target's storage: TRUNCATE gives it a new one.
+ */
+Oid
+zd_sync_target_relfilenode(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			result;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	result = ((Form_pg_class) GETSTRUCT(tuple))->relfilenode;
+	ReleaseSysCache(tuple);
+	return result;
+}
+
+/*
+ * zd_sync_target_is_empty
+ *		Has the target no row at all?
+ */
+bool
+zd_sync_target_is_empty(const ZdSyncTarget *target)
+{
+	char	   *sql = psprintf("SELECT NOT EXISTS (SELECT 1 FROM %s)", target->qualified);
+	bool		isnull;
+
+	if (SPI_execute(sql, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the sync target %s", target->qualified);
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									  1, &isnull));
+}
