@@ -58,6 +58,8 @@ zd_auth_method_name(ZdAuthMethod method)
 	{
 		case ZD_AUTH_OAUTH_CLIENT_CREDENTIALS:
 			return "oauth_client_credentials";
+		case ZD_AUTH_OAUTH_REFRESH_TOKEN:
+			return "oauth_refresh_token";
 		case ZD_AUTH_OAUTH_TOKEN:
 			return "oauth_token";
 		case ZD_AUTH_API_TOKEN:

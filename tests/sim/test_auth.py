@@ -82,7 +82,7 @@ class TestSettings(SimulatorCase):
 
     def tearDown(self):
         self.control("POST", "/_sim/oauth/settings",
-                     {"token_lifetime": 1800, "client_secret": CLIENT_SECRET})
+                     {"token_lifetime": 1800, "early_expiry": 0, "client_secret": CLIENT_SECRET})
 
     def test_short_lived_tokens_expire_on_time(self):
         got = self.control("POST", "/_sim/oauth/settings", {"token_lifetime": 1})
@@ -100,3 +100,13 @@ class TestSettings(SimulatorCase):
         status, body = self.token()
         self.assertEqual((status, body["error"]), (401, "invalid_client"))
         self.assertEqual(self.token("regenerated")[0], 200)
+
+    def test_early_expiry(self):
+        self.control("POST", "/_sim/oauth/settings", {"token_lifetime": 2, "early_expiry": 1.5})
+        status, body = self.token()
+        self.assertEqual((status, body["expires_in"]), (200, 2))
+        auth = "Bearer " + body["access_token"]
+        self.assertEqual(self.get_json(EXPORT + "?start_time=0", auth=auth)[0].status, 200)
+        time.sleep(0.6)      # well before the advertised 2 s
+        resp, err = self.get_json(EXPORT + "?start_time=0", auth=auth)
+        self.assertEqual((resp.status, err["error"]), (401, "invalid_token"))
