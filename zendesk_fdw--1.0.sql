@@ -157,8 +157,8 @@ CREATE EVENT TRIGGER zendesk_fdw_sync_state_dropped ON sql_drop
 
 -- Who the current user's credentials for a server belong to: one request,
 -- GET /api/v2/users/me.json.  authenticated is false for a 401 and for
--- Zendesk's 200 "Anonymous user"; incremental exports need is_admin.  No
--- credential is returned.
+-- Zendesk's 200 "Anonymous user", null for a 403 (a missing scope);
+-- incremental exports need is_admin.  No credential is returned.
 CREATE FUNCTION zendesk_fdw.check_connection(
     server name,
     OUT server text, OUT method text, OUT authenticated boolean,

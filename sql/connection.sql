@@ -105,6 +105,13 @@ SELECT authenticated FROM zendesk_fdw.check_connection('zd_check');
 \! curl -sf -X POST -d '{"client_secret": "sim-client-secret"}' "$ZD_SIM_URL/_sim/oauth/settings" >/dev/null
 SELECT authenticated FROM zendesk_fdw.check_connection('zd_check');
 
+-- oauth_scope is what the token is asked for: with tickets:read alone, tickets
+-- can be read but users/me cannot (Zendesk's 403 names the scope)
+ALTER USER MAPPING FOR CURRENT_USER SERVER zd_check OPTIONS (ADD oauth_scope 'tickets:read');
+SELECT authenticated, detail FROM zendesk_fdw.check_connection('zd_check');
+SELECT count(*) > 0 AS tickets_read FROM pg_temp.tickets_check;
+ALTER USER MAPPING FOR CURRENT_USER SERVER zd_check OPTIONS (DROP oauth_scope);
+
 -- the refresh-token flow needs the library preloaded (this cluster does not):
 -- refused with the fix (tests/tokens tests the flow in a cluster that does)
 ALTER USER MAPPING FOR CURRENT_USER SERVER zd_check

@@ -8,7 +8,8 @@
  * OAuth client credentials and refresh tokens, after getting an access
  * token as a scan would).  A bad token can get 200 with Zendesk's
  * "Anonymous user" (zendesk-api.md §1): that is reported as not
- * authenticated, as is a 401.  Incremental exports need an admin, so the
+ * authenticated, as is a 401 (a 403, such as a missing OAuth scope, leaves
+ * it unknown: NULL).  Incremental exports need an admin, so the
  * role is reported too, with the token's expiry and the account's
  * rate-limit headers of the answer.  No credential is returned.
  *
@@ -179,6 +180,8 @@ zendesk_fdw_check_connection(PG_FUNCTION_ARGS)
 	{
 		char		said[640];
 
+		/* a 403 (such as a missing scope) does not say whether they are valid */
+		nulls[COL_AUTHENTICATED] = (response.status == 403);
 		zd_me_refusal(response.status, response.body, response.body_len, said, sizeof(said));
 		values[COL_DETAIL] = CStringGetTextDatum(said);
 		nulls[COL_DETAIL] = false;

@@ -192,17 +192,17 @@ test_error_text(void)
 static void
 test_token_parse(void)
 {
-	char	   *token;
-	long		expires;
+	ZdTokenGrant grant;
 	char		err[256];
 	const char *good = "{\"access_token\":\"abc\",\"token_type\":\"bearer\",\"expires_in\":1800}";
 	const char *bad = "{\"token_type\":\"bearer\"}";
 
-	check(zd_token_parse(good, strlen(good), &token, &expires, err, sizeof(err)), "good: %s", err);
-	check(token && strcmp(token, "abc") == 0 && expires == 1800, "values");
-	zd_secret_free(token);
-	check(!zd_token_parse(bad, strlen(bad), &token, &expires, err, sizeof(err)), "bad accepted");
-	check(token == NULL, "token set on failure");
+	check(zd_token_grant_parse(good, strlen(good), &grant, err, sizeof(err)), "good: %s", err);
+	check(grant.access_token && strcmp(grant.access_token, "abc") == 0 &&
+		  grant.expires_in == 1800 && grant.refresh_token == NULL, "values");
+	zd_token_grant_free(&grant);
+	check(!zd_token_grant_parse(bad, strlen(bad), &grant, err, sizeof(err)), "bad accepted");
+	check(grant.access_token == NULL, "token set on failure");
 }
 
 static void
@@ -694,8 +694,7 @@ test_http_post_token(void)
 	ZdHttpRequest request = sim_request(url, "/oauth/tokens", NULL);
 	char	   *body = zd_oauth_client_credentials_body("zendesk_fdw_sim", "sim-client-secret", "read");
 	ZdHttpResponse response;
-	char	   *token = NULL;
-	long		expires;
+	ZdTokenGrant grant;
 	char		err[256];
 
 	request.method = "POST";
@@ -703,10 +702,10 @@ test_http_post_token(void)
 	request.content_type = "application/json";
 	check(run_request(http, &request, &response) == ZD_HTTP_OK, "post: %s", zd_http_error_message(http));
 	check(response.status == 200, "status %ld: %s", response.status, response.body);
-	check(zd_token_parse(response.body, response.body_len, &token, &expires, err, sizeof(err)),
+	check(zd_token_grant_parse(response.body, response.body_len, &grant, err, sizeof(err)),
 		  "token: %s", err);
-	check(expires > 300, "expires_in %ld", expires);
-	zd_secret_free(token);
+	check(grant.expires_in > 300, "expires_in %ld", grant.expires_in);
+	zd_token_grant_free(&grant);
 	free(body);
 	zd_http_destroy(http);
 }
