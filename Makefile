@@ -13,7 +13,7 @@ OBJS = zendesk_fdw.o src/zd_options.o src/zd_conn.o src/zd_pacing.o src/zd_colum
 	src/zd_import.o \
 	src/zd_convert.o src/zd_scan.o \
 	src/zd_tokens.o src/zd_check.o \
-	src/zd_sync.o src/zd_sync_api.o src/zd_sync_state.o src/zd_sync_target.o \
+	src/zd_sync.o src/zd_sync_api.o src/zd_sync_fields.o src/zd_sync_state.o src/zd_sync_target.o \
 	$(CLIENT_OBJS)
 
 EXTENSION = zendesk_fdw

@@ -60,6 +60,7 @@ CREATE TABLE zendesk_fdw.sync_state (
     after_cursor text,                   -- cursor exports: where to resume
     recovery_time timestamptz,           -- stream time of the last page in the target
     target_relfilenode oid,              -- a truncated target gets a new one
+    fields_fingerprint text,             -- the mapped custom fields, as last seen
     status text NOT NULL CHECK (status IN ('running', 'done', 'failed')),
     pid integer,
     error text,

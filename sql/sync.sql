@@ -227,6 +227,47 @@ SELECT subject FROM mirror.tickets WHERE id = 30;
 SELECT count(*) AS tombstone_left FROM zendesk_fdw.sync_tombstones WHERE id = 30;
 SELECT * FROM pg_temp.compare('mirror.tickets', 'tickets');
 
+-- an unqualified target is the table the search path finds, not a new one
+-- in the first schema of the path
+CREATE SCHEMA first_in_path;
+SET search_path = first_in_path, mirror, public;
+SET client_min_messages = warning;
+CALL zendesk_fdw.sync('zd_sync.organizations', 'organizations');
+RESET client_min_messages;
+RESET search_path;
+SELECT count(*) AS tables_in_first_in_path FROM pg_tables WHERE schemaname = 'first_in_path';
+SELECT status FROM zendesk_fdw.sync_state WHERE target = 'mirror.organizations'::regclass;
+
+-- materialize holds the run's lock until its transaction ends: a sync from
+-- another session cannot start on a checkpoint not yet committed
+BEGIN;
+SELECT status FROM zendesk_fdw.materialize('zd_sync.organizations', 'mirror.organizations');
+\! psql -X -q -d "$ZD_DB" -c "CALL zendesk_fdw.sync('zd_sync.organizations', 'mirror.organizations')" 2>&1 | sed -n 1p
+COMMIT;
+\! psql -X -q -d "$ZD_DB" -c "CALL zendesk_fdw.sync('zd_sync.organizations', 'mirror.organizations')" >/dev/null 2>&1 && echo "after the commit, it runs"
+
+-- the custom fields a source maps are fingerprinted at the first run; one
+-- deactivated in Zendesk since stops the next run, naming it, before any
+-- page; resync takes the fields as they are now
+CREATE FOREIGN TABLE zd_sync.tickets_fields (id bigint, generated_timestamp timestamptz,
+  order_number text OPTIONS (custom_field_id '360011747994'),
+  seats bigint OPTIONS (custom_field_id '360011748014'), raw jsonb)
+  SERVER zd_sync OPTIONS (resource 'tickets');
+SET client_min_messages = warning;
+CALL zendesk_fdw.sync('zd_sync.tickets_fields', 'mirror.tickets_fields');
+RESET client_min_messages;
+SELECT fields_fingerprint FROM zendesk_fdw.sync_state WHERE target = 'mirror.tickets_fields'::regclass;
+SELECT count(*) FILTER (WHERE seats IS NOT NULL) > 0 AS seats_filled FROM mirror.tickets_fields;
+\! curl -sf -X POST "$ZD_SIM_URL/_sim/ticket_fields/360011748014/deactivate" >/dev/null
+SELECT after_cursor AS cursor_before FROM zendesk_fdw.sync_state WHERE target = 'mirror.tickets_fields'::regclass \gset
+CALL zendesk_fdw.sync('zd_sync.tickets_fields', 'mirror.tickets_fields');
+SELECT status, after_cursor = :'cursor_before' AS checkpoint_kept FROM zendesk_fdw.sync_state
+ WHERE target = 'mirror.tickets_fields'::regclass;
+SET client_min_messages = warning;
+CALL zendesk_fdw.resync('zd_sync.tickets_fields', 'mirror.tickets_fields');
+RESET client_min_messages;
+SELECT status, fields_fingerprint FROM zendesk_fdw.sync_state WHERE target = 'mirror.tickets_fields'::regclass;
+
 -- adopting a table: compatible ones are, others are refused with the reason
 CREATE TABLE mirror.adopted (id bigint PRIMARY KEY, subject text, status text,
   updated_at timestamptz, generated_timestamp timestamptz, tags text[], custom_fields jsonb,
@@ -261,7 +302,7 @@ SELECT * FROM pg_temp.compare('mirror."o; DROP TABLE mirror.victim; --"', 'organ
 -- checkpoint row is its own, and it sees no other
 CREATE USER MAPPING FOR regress_zd_user SERVER zd_sync
   OPTIONS (email 'admin@example.com', api_token 'sim-api-token');
-GRANT USAGE ON SCHEMA zd_sync TO regress_zd_user;
+GRANT USAGE ON SCHEMA zd_sync, mirror TO regress_zd_user;
 GRANT SELECT ON zd_sync.organizations TO regress_zd_user;
 CREATE SCHEMA mirror_user AUTHORIZATION regress_zd_user;
 SET ROLE regress_zd_user;

@@ -155,12 +155,13 @@ column_name(List *taken, const ZdFieldDef *field)
 }
 
 /*
- * fetch_fields
+ * zd_fetch_fields
  *		Every custom field definition of a resource, following the list's
  *		pages on the server's base URL.  Returns a List of palloc'd ZdFieldDef.
+ *		(IMPORT FOREIGN SCHEMA, and the fingerprint of a sync.)
  */
-static List *
-fetch_fields(ZdConn *conn, const ZdOptions *options, const ZdResource *resource)
+List *
+zd_fetch_fields(ZdConn *conn, const ZdOptions *options, const ZdResource *resource)
 {
 	List	   *result = NIL;
 	char	   *url = psprintf("%s%s?page%%5Bsize%%5D=100", options->base_url,
@@ -274,7 +275,7 @@ zd_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 		{
 			if (conn == NULL)
 				conn = zd_conn_for(options);
-			fields = fetch_fields(conn, options, resource);
+			fields = zd_fetch_fields(conn, options, resource);
 		}
 		commands = lappend(commands,
 						   table_command(resource, fields, &iopts, options->server_name));

@@ -20,8 +20,9 @@
  * stream time of the last page in the target), and upserts absorb the
  * overlap.
  *
- * One run per (source, target): a session-level lock, held across commits
- * and released on every path.  State that outlives commits lives in the
+ * One run per (source, target): a session-level lock for sync, held across
+ * commits and released on every path; a transaction-level one for
+ * materialize.  State that outlives commits lives in the
  * run's context under TopMemoryContext, deleted at the end; its reset
  * callback frees the malloc'd export state and the jansson tree of the
  * page.  No relation is open and no snapshot of ours is pushed at a
@@ -71,7 +72,7 @@ typedef struct ZdSyncRun
 	MemoryContextCallback cleanup;
 
 	LOCKTAG		lock_tag;
-	bool		locked;
+	bool		locked;			/* a session lock this run must release */
 
 	Oid			source;
 	Oid			target_relid;
@@ -666,18 +667,21 @@ lock_holder(const LOCKTAG *tag)
 
 /*
  * lock_sync
- *		Take the session lock of (source, target): at once, or fail naming
- *		the backend that holds it.
+ *		Take the lock of (source, target): at once, or fail naming the
+ *		backend that holds it.  A session lock for sync, which commits and
+ *		releases it at its end; for materialize and sync_reset, a lock that
+ *		their transaction releases when it ends, so that no other run starts
+ *		before what they wrote is committed or rolled back.
  */
 static void
-lock_sync(ZdSyncRun *run, Oid nsp, const char *relname, const char *target)
+lock_sync(ZdSyncRun *run, Oid nsp, const char *relname, const char *target, bool session)
 {
 	uint32		key = hash_combine(hash_uint32(nsp),
 								   hash_bytes((const unsigned char *) relname, strlen(relname)));
 	LockAcquireResult res;
 
 	SET_LOCKTAG_ADVISORY(run->lock_tag, MyDatabaseId, run->source, key, ZD_SYNC_LOCK_FIELD4);
-	res = LockAcquire(&run->lock_tag, ExclusiveLock, true, true);
+	res = LockAcquire(&run->lock_tag, ExclusiveLock, session, true);
 	if (res == LOCKACQUIRE_NOT_AVAIL)
 	{
 		int			pid = lock_holder(&run->lock_tag);
@@ -692,13 +696,13 @@ lock_sync(ZdSyncRun *run, Oid nsp, const char *relname, const char *target)
 	if (res != LOCKACQUIRE_OK)
 	{
 		/* this session holds it already: take back the count just added */
-		LockRelease(&run->lock_tag, ExclusiveLock, true);
+		LockRelease(&run->lock_tag, ExclusiveLock, session);
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("a sync of \"%s\" into %s is already running in this session",
 						get_rel_name(run->source), target)));
 	}
-	run->locked = true;
+	run->locked = session;
 }
 
 /*
@@ -725,12 +729,15 @@ check_owner(Oid source, Oid relid, const char *target)
  *		arguments, and write the row the run starts with.
  */
 static void
-prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool reset)
+prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool reset,
+			  char *fingerprint)
 {
 	Oid			relfilenode = zd_sync_target_relfilenode(run->target_relid);
 
 	zd_sync_state_load(run->source, run->target_relid, st);
 	MemoryContextSwitchTo(run->run_cxt);
+	if (st->found && !reset)
+		zd_sync_fields_check(st->fields_fingerprint, fingerprint, get_rel_name(run->source));
 	if (st->found && reset)
 	{
 		zd_sync_state_forget(run->source, run->target_relid);
@@ -784,6 +791,7 @@ prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool rese
 		st->start_time = args->start_time;
 	}
 	st->target_relfilenode = relfilenode;
+	st->fields_fingerprint = fingerprint;
 	run->delete_mode = st->delete_mode;
 	run->start_time = st->has_start_time ? st->start_time : 0;
 	run->has_recovery_time = st->has_recovery_time;
@@ -803,6 +811,7 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	char	   *relname;
 	Oid			nsp;
 	bool		created;
+	char	   *fingerprint;
 
 	check_source(args->source);
 	run->source = args->source;
@@ -810,13 +819,17 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	run->resource = run->options->resource;
 
 	nsp = zd_sync_target_namespace(args->target, &relname);
-	lock_sync(run, nsp, relname, args->target);
+	lock_sync(run, nsp, relname, args->target, args->commit);
 	if (OidIsValid(get_relname_relid(relname, nsp)))
 		check_owner(run->source, get_relname_relid(relname, nsp), args->target);
 	MemoryContextSwitchTo(run->run_cxt);
 
+	run->conn = zd_conn_for(run->options);
+	run->stats_at_start = *zd_conn_stats(run->conn);
 	source_rel = relation_open(args->source, AccessShareLock);
 	run->conv = zd_converter_create(source_rel, run->resource);
+	fingerprint = zd_sync_fields_fingerprint(source_rel, run->options, run->conn);
+	MemoryContextSwitchTo(run->run_cxt);
 	run->natts = RelationGetDescr(source_rel)->natts;
 	run->values = palloc(sizeof(Datum) * Max(run->natts, 1));
 	run->nulls = palloc(sizeof(bool) * Max(run->natts, 1));
@@ -830,14 +843,12 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	run->params = palloc(sizeof(Datum) * Max(run->target.nparams, 1));
 	run->param_nulls = palloc(Max(run->target.nparams, 1));
 
-	prepare_state(run, args, &st, reset);
+	prepare_state(run, args, &st, reset, fingerprint);
 	result->has_old_recovery_time = st.has_recovery_time;
 	result->old_recovery_time = st.recovery_time;
 	if (args->commit)
 		commit_now(run);
 
-	run->conn = zd_conn_for(run->options);
-	run->stats_at_start = *zd_conn_stats(run->conn);
 	run->last_progress = GetCurrentTimestamp();
 	run->estimated = -1;
 	if (st.after_cursor != NULL && run->resource->stream == ZD_STREAM_CURSOR)
@@ -945,7 +956,7 @@ zd_sync_reset(Oid source, const char *target)
 				 errmsg("relation \"%s\" does not exist", target)));
 	memset(&run, 0, sizeof(run));
 	run.source = source;
-	lock_sync(&run, nsp, relname, target);
+	lock_sync(&run, nsp, relname, target, false);
 	PG_TRY();
 	{
 		check_owner(source, relid, target);
@@ -953,7 +964,6 @@ zd_sync_reset(Oid source, const char *target)
 	}
 	PG_FINALLY();
 	{
-		LockRelease(&run.lock_tag, ExclusiveLock, true);
 		zd_sync_state_free_plans();
 	}
 	PG_END_TRY();

@@ -57,6 +57,7 @@ typedef struct ZdSyncState
 	bool		has_recovery_time;
 	int64		recovery_time;	/* epoch seconds */
 	Oid			target_relfilenode;
+	char	   *fields_fingerprint;	/* of the mapped custom fields, or NULL */
 	char	   *status;
 	int			pid;
 } ZdSyncState;
@@ -120,6 +121,14 @@ extern void zd_sync_quarantine(ZdSyncTarget *target, Oid source, int64 id,
 extern void zd_sync_target_free(ZdSyncTarget *target);
 extern Oid	zd_sync_target_relfilenode(Oid relid);
 extern bool zd_sync_target_is_empty(const ZdSyncTarget *target);
+
+/* in zd_sync_fields.c */
+struct ZdOptions;
+struct ZdConn;
+extern char *zd_sync_fields_fingerprint(Relation source, const struct ZdOptions *options,
+										struct ZdConn *conn);
+extern void zd_sync_fields_check(const char *stored, const char *current,
+								 const char *source_name);
 
 /* in zd_sync_state.c */
 extern void zd_sync_state_load(Oid source, Oid target, ZdSyncState *state);

@@ -56,19 +56,23 @@ static const char *const plan_sql[NUM_PLANS] = {
 	[PLAN_LOAD] =
 	"SELECT owner::oid, resource, delete_mode, "
 	"extract(epoch FROM start_time)::int8, after_cursor, "
-	"extract(epoch FROM recovery_time)::int8, target_relfilenode, status, pid "
+	"extract(epoch FROM recovery_time)::int8, target_relfilenode, status, pid, "
+	"fields_fingerprint "
 	"FROM zendesk_fdw.sync_state WHERE source = $1 AND target = $2",
 	[PLAN_BEGIN] =
 	"INSERT INTO zendesk_fdw.sync_state AS s (source, target, owner, resource, delete_mode, "
 	"start_time, after_cursor, recovery_time, target_relfilenode, status, pid, error, "
 	"started_at, checkpoint_at, finished_at, pages, rows_inserted, rows_updated, "
-	"rows_deleted, rows_quarantined, requests, rate_limited, retries, seconds_waited) "
+	"rows_deleted, rows_quarantined, requests, rate_limited, retries, seconds_waited, "
+	"fields_fingerprint) "
 	"VALUES ($1, $2, $3, $4, $5, to_timestamp($6::float8), $7, to_timestamp($8::float8), $9, "
-	"'running', pg_backend_pid(), NULL, clock_timestamp(), NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0) "
+	"'running', pg_backend_pid(), NULL, clock_timestamp(), NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, "
+	"$10) "
 	"ON CONFLICT (source, target) DO UPDATE SET owner = EXCLUDED.owner, "
 	"resource = EXCLUDED.resource, delete_mode = EXCLUDED.delete_mode, "
 	"start_time = EXCLUDED.start_time, after_cursor = EXCLUDED.after_cursor, "
 	"recovery_time = EXCLUDED.recovery_time, target_relfilenode = EXCLUDED.target_relfilenode, "
+	"fields_fingerprint = EXCLUDED.fields_fingerprint, "
 	"status = 'running', pid = EXCLUDED.pid, error = NULL, started_at = EXCLUDED.started_at, "
 	"finished_at = NULL, pages = 0, rows_inserted = 0, rows_updated = 0, rows_deleted = 0, "
 	"rows_quarantined = 0, "
@@ -185,7 +189,8 @@ plan_for(int k)
 			types[6] = TEXTOID;
 			types[7] = INT8OID;
 			types[8] = OIDOID;
-			nargs = 9;
+			types[9] = TEXTOID;
+			nargs = 10;
 			break;
 		case PLAN_CHECKPOINT:
 		case PLAN_FINISH:
@@ -282,6 +287,7 @@ zd_sync_state_load(Oid source, Oid target, ZdSyncState *state)
 	state->status = SPI_getvalue(tuple, desc, 8);
 	d = SPI_getbinval(tuple, desc, 9, &isnull);
 	state->pid = isnull ? 0 : DatumGetInt32(d);
+	state->fields_fingerprint = SPI_getvalue(tuple, desc, 10);
 	MemoryContextSwitchTo(old);
 	SPI_freetuptable(SPI_tuptable);
 }
@@ -295,8 +301,8 @@ void
 zd_sync_state_begin_run(Oid source, Oid target, const ZdSyncState *state,
 						const char *resource)
 {
-	Datum		values[9];
-	char		nulls[9];
+	Datum		values[10];
+	char		nulls[10];
 
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = ObjectIdGetDatum(source);
@@ -310,6 +316,7 @@ zd_sync_state_begin_run(Oid source, Oid target, const ZdSyncState *state,
 	values[7] = Int64GetDatum(state->recovery_time);
 	nulls[7] = state->has_recovery_time ? ' ' : 'n';
 	values[8] = ObjectIdGetDatum(state->target_relfilenode);
+	values[9] = text_or_null(state->fields_fingerprint, &nulls[9]);
 	run_as_owner(PLAN_BEGIN, values, nulls);
 }
 

@@ -37,15 +37,19 @@
 
 /*
  * zd_sync_target_namespace
- *		The schema a target name (possibly qualified) is in, or would be
- *		created in, and its table name.
+ *		The schema a target name (possibly qualified) is in: where the
+ *		search path finds it, or else where it would be created.  And its
+ *		table name.
  */
 Oid
 zd_sync_target_namespace(const char *target, char **relname)
 {
 	RangeVar   *rv = makeRangeVarFromNameList(stringToQualifiedNameList(target));
+	Oid			relid = RangeVarGetRelid(rv, NoLock, true);
 
 	*relname = rv->relname;
+	if (OidIsValid(relid))
+		return get_rel_namespace(relid);
 	return RangeVarGetCreationNamespace(rv);
 }
 

@@ -148,6 +148,8 @@ extern void zd_guard_charge(const ZdOptions *options, double requests,
 
 /* in zd_import.c */
 extern List *zd_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid);
+extern List *zd_fetch_fields(ZdConn *conn, const ZdOptions *options,
+							 const ZdResource *resource);
 
 /* in zd_scan.c */
 
