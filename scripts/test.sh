@@ -66,7 +66,7 @@ section "scenarios (tests/scenarios: pacing, shared pacing, keep-alive, gzip, pr
 ZD_SCENARIO_LOGDIR="$ZD_SIM_DIR" bash tests/scenarios/run.sh "$RESULTS"
 
 section "refresh tokens (a cluster with zendesk_fdw preloaded)"
-out=$(bash tests/tokens/run.sh 2>&1)
+out=$(ZD_TOKENS_LOG="$ZD_SIM_DIR/scenario-tokens.log" bash tests/tokens/run.sh 2>&1)
 echo "$out" | grep -E ' \.\.\. ' | while read -r line; do
   name=$(echo "$line" | sed -E 's/ \.\.\. .*//')
   case "$line" in *"... ok") pass "tokens: $name" ;; *) fail "tokens: $name" ;; esac
