@@ -6,12 +6,13 @@ MODULE_big = zendesk_fdw
 # unit tests and fuzzers too.
 CLIENT_OBJS = src/zd_http.o src/zd_parse.o src/zd_export.o src/zd_auth.o src/zd_url.o \
 	src/zd_idset.o src/zd_time.o src/zd_ratelimit.o \
-	src/zd_resources.o src/zd_lookup.o
+	src/zd_resources.o src/zd_lookup.o src/zd_oauth.o
 # The PostgreSQL side.
 OBJS = zendesk_fdw.o src/zd_options.o src/zd_conn.o src/zd_pacing.o src/zd_columns.o \
 	src/zd_plan.o src/zd_guard.o \
 	src/zd_import.o \
 	src/zd_convert.o src/zd_scan.o \
+	src/zd_tokens.o src/zd_check.o \
 	src/zd_sync.o src/zd_sync_api.o src/zd_sync_fields.o src/zd_sync_state.o src/zd_sync_target.o \
 	$(CLIENT_OBJS)
 
@@ -19,7 +20,7 @@ EXTENSION = zendesk_fdw
 DATA = zendesk_fdw--1.0.sql
 PGFILEDESC = "zendesk_fdw - foreign data wrapper for the Zendesk Support API"
 
-REGRESS = extension options scan pushdown auth https cancel retry resources import sync events drift
+REGRESS = extension options scan pushdown auth https cancel retry resources import sync events drift connection
 REGRESS_OPTS = --encoding=UTF8 --no-locale
 
 PKG_CONFIG ?= pkg-config

@@ -155,3 +155,18 @@ $$;
 REVOKE ALL ON FUNCTION zendesk_fdw.sync_state_dropped() FROM PUBLIC;
 CREATE EVENT TRIGGER zendesk_fdw_sync_state_dropped ON sql_drop
   EXECUTE FUNCTION zendesk_fdw.sync_state_dropped();
+
+-- Who the current user's credentials for a server belong to: one request,
+-- GET /api/v2/users/me.json.  authenticated is false for a 401 and for
+-- Zendesk's 200 "Anonymous user", null for a 403 (a missing scope);
+-- incremental exports need is_admin.  No credential is returned.
+CREATE FUNCTION zendesk_fdw.check_connection(
+    server name,
+    OUT server text, OUT method text, OUT authenticated boolean,
+    OUT user_id bigint, OUT user_name text, OUT email text, OUT role text,
+    OUT is_admin boolean, OUT token_expires_at timestamptz,
+    OUT rate_limit bigint, OUT rate_limit_remaining bigint, OUT rate_limit_reset bigint,
+    OUT detail text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'zendesk_fdw_check_connection'
+LANGUAGE C STRICT VOLATILE;

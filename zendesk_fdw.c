@@ -137,6 +137,7 @@ _PG_init(void)
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("could not initialize libcurl")));
 	zd_pacing_init();
+	zd_tokens_init();			/* zd_tokens.c: the shared OAuth token pairs */
 	zd_guard_init();
 	MarkGUCPrefixReserved("zendesk_fdw");
 }

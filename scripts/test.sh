@@ -70,11 +70,22 @@ bash tests/crash/run.sh "$RESULTS"
 section "scenarios (tests/scenarios: pacing, shared pacing, keep-alive, gzip, proxies, bad answers, cancel)"
 ZD_SCENARIO_LOGDIR="$ZD_SIM_DIR" bash tests/scenarios/run.sh "$RESULTS"
 
+section "refresh tokens (a cluster with zendesk_fdw preloaded)"
+out=$(ZD_TOKENS_LOG="$ZD_SIM_DIR/scenario-tokens.log" bash tests/tokens/run.sh 2>&1)
+echo "$out" | grep -E ' \.\.\. ' | while read -r line; do
+  name=$(echo "$line" | sed -E 's/ \.\.\. .*//')
+  case "$line" in *"... ok") pass "tokens: $name" ;; *) fail "tokens: $name" ;; esac
+done
+echo "$out" | grep -qE '^(OK|FAILED)' || { echo "$out" | tail -30; fail "tokens: the unittest run itself"; }
+echo "$out" | grep -q '^FAILED' && echo "$out" | sed -n '/^=====/,$p'
+
 section "secrets"
 # Every credential the suite uses, and the forms they travel in.  PostgreSQL's
 # own echo of a CREATE/ALTER USER MAPPING statement is the documented
 # exception, and only those lines are left out.
 secrets=(sim-api-token sim-client-secret not-the-secret no-such-token wrong-token
+         sim-agent-token regenerated-secret sim-refresh-token
+         "$(printf 'agent@example.com/token:sim-agent-token' | base64 -w0)"
          "$(printf 'admin@example.com/token:sim-api-token' | base64 -w0)"
          "$(printf 'admin@example.com/token:wrong-token' | base64 -w0)")
 leaks() {

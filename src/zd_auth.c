@@ -87,6 +87,25 @@ zd_auth_bearer(const char *access_token)
 	return header;
 }
 
+/* JSON body of a token request: the grant, the client, and one more field. */
+static char *
+token_request_body(const char *grant, const char *client_id,
+				   const char *client_secret, const char *key, const char *value)
+{
+	json_t	   *body = json_pack("{s:s, s:s, s:s, s:s}",
+								 "grant_type", grant,
+								 "client_id", client_id,
+								 "client_secret", client_secret,
+								 key, value);
+	char	   *text;
+
+	if (body == NULL)
+		return NULL;
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	return text;
+}
+
 /*
  * zd_oauth_client_credentials_body
  *		JSON body of a client-credentials token request.
@@ -95,18 +114,20 @@ char *
 zd_oauth_client_credentials_body(const char *client_id,
 								 const char *client_secret, const char *scope)
 {
-	json_t	   *body = json_pack("{s:s, s:s, s:s, s:s}",
-								 "grant_type", "client_credentials",
-								 "client_id", client_id,
-								 "client_secret", client_secret,
-								 "scope", scope);
-	char	   *text;
+	return token_request_body("client_credentials", client_id, client_secret,
+							  "scope", scope);
+}
 
-	if (body == NULL)
-		return NULL;
-	text = json_dumps(body, JSON_COMPACT);
-	json_decref(body);
-	return text;
+/*
+ * zd_oauth_refresh_body
+ *		JSON body of a refresh-token grant request.
+ */
+char *
+zd_oauth_refresh_body(const char *client_id, const char *client_secret,
+					  const char *refresh_token)
+{
+	return token_request_body("refresh_token", client_id, client_secret,
+							  "refresh_token", refresh_token);
 }
 
 /*

@@ -20,6 +20,9 @@ extern char *zd_auth_bearer(const char *access_token);
 extern char *zd_oauth_client_credentials_body(const char *client_id,
 											  const char *client_secret,
 											  const char *scope);
+extern char *zd_oauth_refresh_body(const char *client_id,
+								   const char *client_secret,
+								   const char *refresh_token);
 extern void zd_secret_free(char *secret);
 
 #endif							/* ZD_AUTH_H */

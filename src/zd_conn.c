@@ -48,15 +48,13 @@
  */
 #define ZD_STALL_TIMEOUT_MS 30000
 
-/* renew a client-credentials token this many seconds before it expires */
-#define ZD_TOKEN_RENEW_MARGIN_S 60
-
 struct ZdConn
 {
 	Oid			umid;			/* hash key */
 	ZdHttp	   *http;
 	char	   *access_token;	/* malloc'd; client-credentials grant */
 	time_t		token_renew_at;
+	time_t		token_expires_at;	/* (time_t) -1: not known */
 	bool		invalidated;
 	ZdRequestStats stats;		/* since the backend started */
 };
@@ -325,6 +323,8 @@ credentials_hint(const ZdOptions *options)
 	{
 		case ZD_AUTH_OAUTH_CLIENT_CREDENTIALS:
 			return "Check the oauth_client_id and oauth_client_secret of the user mapping";
+		case ZD_AUTH_OAUTH_REFRESH_TOKEN:
+			return "Check the oauth_refresh_token, oauth_client_id and oauth_client_secret of the user mapping";
 		case ZD_AUTH_OAUTH_TOKEN:
 			return "Check the oauth_token of the user mapping";
 		case ZD_AUTH_API_TOKEN:
@@ -419,23 +419,28 @@ flush_stats(ZdConn *conn, const ZdOptions *options, const char *url,
 }
 
 /*
- * fetch_access_token
- *		The client-credentials grant: a fresh access token for this mapping.
+ * zd_conn_token_request
+ *		POST a grant to /oauth/tokens: client credentials, or, given a
+ *		refresh token, the refresh grant.  Returns only with a token in
+ *		*grant, whose secrets the caller wipes (zd_token_grant_free).
  */
-static void
-fetch_access_token(ZdConn *conn, const ZdOptions *options)
+void
+zd_conn_token_request(ZdConn *conn, const ZdOptions *options,
+					  const char *refresh_token, ZdTokenGrant *grant)
 {
 	char	   *url = psprintf("%s/oauth/tokens", options->base_url);
 	char	   *body;
 	ZdHttpResponse response;
 	char		err[256];
-	char	   *token;
-	long		expires_in;
 	ZdRequestStats before = conn->stats;
 
-	body = zd_oauth_client_credentials_body(options->oauth_client_id,
-											options->oauth_client_secret,
-											options->oauth_scope);
+	if (refresh_token != NULL)
+		body = zd_oauth_refresh_body(options->oauth_client_id,
+									 options->oauth_client_secret, refresh_token);
+	else
+		body = zd_oauth_client_credentials_body(options->oauth_client_id,
+												options->oauth_client_secret,
+												options->oauth_scope);
 	if (body == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -464,28 +469,34 @@ fetch_access_token(ZdConn *conn, const ZdOptions *options)
 		char		said[512];
 
 		zd_error_text(response.body, response.body_len, said, sizeof(said));
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("Zendesk refused an OAuth access token to the user mapping for server \"%s\"",
-						options->server_name),
-				 errdetail("HTTP %ld from POST /oauth/tokens: %s", response.status, said),
-				 errhint("Check oauth_client_id and oauth_client_secret: the OAuth client must be confidential, and its secret is shown once, when it is created in Admin Center.")));
+		zd_token_refused(options, &response, said);
 	}
-	if (!zd_token_parse(response.body, response.body_len, &token, &expires_in,
-						err, sizeof(err)))
+	if (!zd_token_grant_parse(response.body, response.body_len, grant, err, sizeof(err)))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
 				 errmsg("invalid OAuth token response from Zendesk server \"%s\"",
 						options->server_name),
 				 errdetail("%s (POST /oauth/tokens).", err)));
+}
 
+/*
+ * fetch_access_token
+ *		The client-credentials grant: a fresh access token for this mapping.
+ */
+static void
+fetch_access_token(ZdConn *conn, const ZdOptions *options)
+{
+	ZdTokenGrant grant;
+
+	/* the token's life counts from the request: no clock but ours is used */
+	time_t		asked_at = time(NULL);
+
+	zd_conn_token_request(conn, options, NULL, &grant);
+	zd_secret_free(grant.refresh_token);
 	zd_secret_free(conn->access_token);
-	conn->access_token = token;
-	if (expires_in > 0)
-		conn->token_renew_at = time(NULL) + Max(expires_in - ZD_TOKEN_RENEW_MARGIN_S,
-												expires_in / 2);
-	else
-		conn->token_renew_at = (time_t) -1;
+	conn->access_token = grant.access_token;
+	conn->token_renew_at = zd_token_renew_at(asked_at, grant.expires_in);
+	conn->token_expires_at = grant.expires_in > 0 ? asked_at + grant.expires_in : (time_t) -1;
 }
 
 /*
@@ -504,6 +515,10 @@ authorization_header(ZdConn *conn, const ZdOptions *options)
 				(conn->token_renew_at != (time_t) -1 && time(NULL) >= conn->token_renew_at))
 				fetch_access_token(conn, options);
 			header = zd_auth_bearer(conn->access_token);
+			break;
+		case ZD_AUTH_OAUTH_REFRESH_TOKEN:
+			/* zd_tokens.c: the pair shared by the cluster */
+			header = zd_tokens_authorization(conn, options);
 			break;
 		case ZD_AUTH_OAUTH_TOKEN:
 			header = zd_auth_bearer(options->oauth_token);
@@ -605,8 +620,8 @@ check_json_answer(ZdConn *conn, const ZdOptions *options, const char *url,
  * Retries, at most max_retries per call: a 429 after exactly its
  * Retry-After (and a slower pace after it); a 503 with Retry-After after
  * that; other 5xx and transient transport failures after a jittered,
- * exponential backoff.  A client-credentials token Zendesk calls invalid is
- * renewed once.
+ * exponential backoff.  An OAuth access token Zendesk calls invalid
+ * (client credentials or refresh token) is renewed once.
  */
 void
 zd_conn_get(ZdConn *conn, const ZdOptions *options, char **url,
@@ -676,9 +691,12 @@ zd_conn_get_accepting(ZdConn *conn, const ZdOptions *options, char **url,
 		zd_pace_after(options, kind, &rate, response->status == 429);
 
 		if (response->status == 401 && !renewed &&
-			options->auth_method == ZD_AUTH_OAUTH_CLIENT_CREDENTIALS &&
+			(options->auth_method == ZD_AUTH_OAUTH_CLIENT_CREDENTIALS ||
+			 options->auth_method == ZD_AUTH_OAUTH_REFRESH_TOKEN) &&
 			zd_error_is_invalid_token(response->body, response->body_len))
 		{
+			if (options->auth_method == ZD_AUTH_OAUTH_REFRESH_TOKEN)
+				zd_tokens_rejected(options);	/* zd_tokens.c */
 			zd_secret_free(conn->access_token);
 			conn->access_token = NULL;
 			renewed = true;
@@ -731,6 +749,21 @@ const ZdRequestStats *
 zd_conn_stats(ZdConn *conn)
 {
 	return &conn->stats;
+}
+
+/*
+ * zd_conn_token_expires_at
+ *		When the connection's OAuth access token expires ((time_t) -1: no
+ *		token, or no expiry known).
+ */
+time_t
+zd_conn_token_expires_at(ZdConn *conn, const ZdOptions *options)
+{
+	if (options->auth_method == ZD_AUTH_OAUTH_CLIENT_CREDENTIALS && conn->access_token != NULL)
+		return conn->token_expires_at;
+	if (options->auth_method == ZD_AUTH_OAUTH_REFRESH_TOKEN)
+		return zd_tokens_expires_at(options);
+	return (time_t) -1;
 }
 
 /*

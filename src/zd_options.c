@@ -78,6 +78,7 @@ static const ZdOptionDef option_defs[] = {
 	{"oauth_client_secret", UserMappingRelationId, ZD_OPT_TEXT, false, 0, 0},
 	{"oauth_scope", UserMappingRelationId, ZD_OPT_TEXT, false, 0, 0},
 	{"oauth_token", UserMappingRelationId, ZD_OPT_TEXT, false, 0, 0},
+	{"oauth_refresh_token", UserMappingRelationId, ZD_OPT_TEXT, false, 0, 0},
 	/* foreign table */
 	{"resource", ForeignTableRelationId, ZD_OPT_RESOURCE, false, 0, 0},
 	{"include_deleted", ForeignTableRelationId, ZD_OPT_BOOL, false, 0, 0},
@@ -359,6 +360,12 @@ check_credentials(List *options)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 				 errmsg("option \"oauth_scope\" applies only to oauth_client_id and oauth_client_secret")));
+	/* the refresh-token flow: the client's id and secret, and its refresh token */
+	if (find_def(options, "oauth_refresh_token") != NULL && !has_id)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("option \"oauth_refresh_token\" needs options \"oauth_client_id\" and \"oauth_client_secret\""),
+				 errhint("A refresh is made by the OAuth client that was granted the refresh token.")));
 }
 
 /*
@@ -432,7 +439,13 @@ get_credentials(ZdOptions *opts, ForeignServer *server)
 	opts->umid = user->umid;
 	if ((def = find_def(user->options, "oauth_client_id")) != NULL)
 	{
-		opts->auth_method = ZD_AUTH_OAUTH_CLIENT_CREDENTIALS;
+		DefElem    *refresh = find_def(user->options, "oauth_refresh_token");
+
+		/* with a refresh token: the refresh-token flow (zd_tokens.c) */
+		opts->auth_method = refresh ? ZD_AUTH_OAUTH_REFRESH_TOKEN :
+			ZD_AUTH_OAUTH_CLIENT_CREDENTIALS;
+		if (refresh)
+			opts->oauth_refresh_token = pstrdup(defGetString(refresh));
 		opts->oauth_client_id = pstrdup(defGetString(def));
 		opts->oauth_client_secret = pstrdup(defGetString(find_def(user->options, "oauth_client_secret")));
 		def = find_def(user->options, "oauth_scope");

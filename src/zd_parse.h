@@ -2,7 +2,7 @@
  *
  * zd_parse.h
  *		  Parsing of Zendesk response bodies: export pages, lookups, counts,
- *		  error bodies, OAuth token responses.
+ *		  error bodies (OAuth token answers: zd_oauth.c).
  *
  * No PostgreSQL header here.  A parsed page owns its jansson tree; the
  * caller frees it with zd_page_free on every path (the backend does it from
@@ -52,8 +52,5 @@ extern void zd_error_text(const char *body, size_t len,
 extern bool zd_error_is_invalid_token(const char *body, size_t len);
 extern bool zd_error_is_invalid_cursor(const char *body, size_t len);
 
-extern bool zd_token_parse(const char *body, size_t len,
-						   char **access_token, long *expires_in,
-						   char *errbuf, size_t errlen);
 
 #endif							/* ZD_PARSE_H */

@@ -17,18 +17,22 @@
 
 #include "postgres.h"
 
+#include <time.h>
+
 #include "foreign/foreign.h"
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
 #include "utils/relcache.h"
 
 #include "zd_http.h"
+#include "zd_oauth.h"
 #include "zd_resources.h"
 
 /* How a user mapping authenticates. */
 typedef enum ZdAuthMethod
 {
 	ZD_AUTH_OAUTH_CLIENT_CREDENTIALS,
+	ZD_AUTH_OAUTH_REFRESH_TOKEN,
 	ZD_AUTH_OAUTH_TOKEN,
 	ZD_AUTH_API_TOKEN
 } ZdAuthMethod;
@@ -87,6 +91,7 @@ typedef struct ZdOptions
 	char	   *oauth_client_secret;
 	char	   *oauth_scope;
 	char	   *oauth_token;
+	char	   *oauth_refresh_token;	/* as the catalog has it */
 } ZdOptions;
 
 /* in zd_options.c */
@@ -109,6 +114,21 @@ extern void zd_conn_report_status(ZdConn *conn, const ZdOptions *options,
 extern const ZdRequestStats *zd_conn_stats(ZdConn *conn);
 extern const char *zd_conn_header(ZdConn *conn, const char *name);
 extern const char *zd_url_path(const char *url);
+extern time_t zd_conn_token_expires_at(ZdConn *conn, const ZdOptions *options);
+extern void zd_conn_token_request(ZdConn *conn, const ZdOptions *options,
+								  const char *refresh_token, ZdTokenGrant *grant);
+
+/* in zd_tokens.c */
+extern time_t zd_token_renew_at(time_t asked_at, long expires_in);
+extern void zd_token_refused(const ZdOptions *options, const ZdHttpResponse *response,
+							 const char *said) pg_attribute_noreturn();
+extern void zd_tokens_init(void);
+extern char *zd_tokens_authorization(ZdConn *conn, const ZdOptions *options);
+extern void zd_tokens_rejected(const ZdOptions *options);
+extern time_t zd_tokens_expires_at(const ZdOptions *options);
+
+/* in zd_check.c */
+extern const char *zd_auth_method_name(ZdAuthMethod method);
 
 /* in zd_pacing.c */
 struct ZdRateInfo;

@@ -90,6 +90,9 @@ class Authenticator:
         self._refresh = {}    # refresh token -> (expiry, scope, access token or None)
         self._lock = threading.Lock()
         self.issued = {"client_credentials": 0, "refresh_token": 0}
+        # seconds a token dies before the expires_in it was sent with: the
+        # skew between the issuer's clock and the client's, and time in flight
+        self.early_expiry = 0.0
         if refresh_token:
             self._refresh[refresh_token] = (time.time() + refresh_lifetime, "read", None)
 
@@ -117,7 +120,7 @@ class Authenticator:
                 or form.get("client_secret") != self.client_secret):
             raise AuthError(401, INVALID_CLIENT)
         lifetime = self._lifetime(form)
-        now = time.time()
+        now = time.time() - self.early_expiry
         if grant == "client_credentials":
             token = secrets.token_hex(32)
             scope = form.get("scope") or "read"
@@ -162,6 +165,22 @@ class Authenticator:
             self._tokens.clear()
             if refresh_tokens:
                 self._refresh.clear()
+
+    def configure(self, spec):
+        """Lifetimes of the tokens issued from now on, and a regenerated client
+        secret (the old one stops working, as in Admin Center)."""
+        with self._lock:
+            if "token_lifetime" in spec:
+                self.token_lifetime = int(spec["token_lifetime"])
+            if "refresh_token_lifetime" in spec:
+                self.refresh_lifetime = int(spec["refresh_token_lifetime"])
+            if "early_expiry" in spec:
+                self.early_expiry = float(spec["early_expiry"])
+            if "client_secret" in spec:
+                self.client_secret = spec["client_secret"]
+            return {"token_lifetime": self.token_lifetime,
+                    "refresh_token_lifetime": self.refresh_lifetime,
+                    "early_expiry": self.early_expiry}
 
     def expire(self, token):
         """Make one access token (or every one, token None) expire now."""

@@ -33,6 +33,11 @@ Drive
                                        true}: refresh tokens too)
   POST   /_sim/oauth/refresh_tokens    mint an access/refresh pair ({"scope": "read"})
   POST   /_sim/oauth/expire            {"token": t} (or {} for all): access tokens expire now
+  POST   /_sim/oauth/settings          {"token_lifetime": s, "refresh_token_lifetime": s,
+                                       "early_expiry": s, "client_secret": new} (each
+                                       optional; early_expiry: tokens die s seconds before
+                                       their expires_in, as with clock skew; a new secret
+                                       is a regenerated one: the old stops working)
   POST   /_sim/counts/refresh          refresh the count endpoints' snapshots
 Mutate (timestamps from the simulated clock; answers hold the changed records)
   POST   /_sim/tickets                 create: {attributes..., "count": n, "comment": text,
@@ -230,6 +235,8 @@ def _handle(handler, request):
         spec = request.json()
         sim.auth.expire(spec.get("token"))
         return _ok(handler)
+    if path == "/_sim/oauth/settings":
+        return _ok(handler, sim.auth.configure(request.json()))
     if path == "/_sim/counts/refresh":
         account.refresh_counts()
         return _ok(handler)

@@ -35,6 +35,7 @@
 #include "zd_http.h"
 #include "zd_idset.h"
 #include "zd_lookup.h"
+#include "zd_oauth.h"
 #include "zd_parse.h"
 #include "zd_resources.h"
 #include "zd_time.h"
@@ -191,17 +192,17 @@ test_error_text(void)
 static void
 test_token_parse(void)
 {
-	char	   *token;
-	long		expires;
+	ZdTokenGrant grant;
 	char		err[256];
 	const char *good = "{\"access_token\":\"abc\",\"token_type\":\"bearer\",\"expires_in\":1800}";
 	const char *bad = "{\"token_type\":\"bearer\"}";
 
-	check(zd_token_parse(good, strlen(good), &token, &expires, err, sizeof(err)), "good: %s", err);
-	check(token && strcmp(token, "abc") == 0 && expires == 1800, "values");
-	zd_secret_free(token);
-	check(!zd_token_parse(bad, strlen(bad), &token, &expires, err, sizeof(err)), "bad accepted");
-	check(token == NULL, "token set on failure");
+	check(zd_token_grant_parse(good, strlen(good), &grant, err, sizeof(err)), "good: %s", err);
+	check(grant.access_token && strcmp(grant.access_token, "abc") == 0 &&
+		  grant.expires_in == 1800 && grant.refresh_token == NULL, "values");
+	zd_token_grant_free(&grant);
+	check(!zd_token_grant_parse(bad, strlen(bad), &grant, err, sizeof(err)), "bad accepted");
+	check(grant.access_token == NULL, "token set on failure");
 }
 
 static void
@@ -220,6 +221,64 @@ test_auth_headers(void)
 	zd_secret_free(basic);
 	zd_secret_free(bearer);
 	free(body);
+}
+
+/* a string literal and its length */
+#define LIT(s) (s), strlen(s)
+
+/* zd_oauth: the refresh grant, token answers, OAuth errors, users/me */
+static void
+test_oauth(void)
+{
+	char		err[256];
+	char		said[640];
+	ZdTokenGrant grant;
+	ZdMe		me;
+	char	   *body = zd_oauth_refresh_body("cid", "csecret", "rt\"1");
+	const char *rotated = "{\"access_token\":\"a1\",\"token_type\":\"bearer\",\"expires_in\":1800,"
+		"\"refresh_token\":\"r2\",\"refresh_token_expires_in\":2592000}";
+	const char *anonymous = "{\"user\":{\"name\":\"Anonymous user\"}}";
+	const char *agent = "{\"user\":{\"id\":9007199254740993,\"name\":\"Ann\",\"email\":\"a@x\",\"role\":\"agent\"}}";
+	const char *invalid_grant = "{\"error\":\"invalid_grant\",\"error_description\":\"revoked\"}";
+
+	check(strstr(body, "\"grant_type\":\"refresh_token\"") != NULL &&
+		  strstr(body, "\"refresh_token\":\"rt\\\"1\"") != NULL, "refresh body: %s", body);
+	zd_secret_free(body);
+
+	check(zd_token_grant_parse(rotated, strlen(rotated), &grant, err, sizeof(err)) &&
+		  strcmp(grant.access_token, "a1") == 0 && strcmp(grant.refresh_token, "r2") == 0 &&
+		  grant.expires_in == 1800, "rotated pair");
+	zd_token_grant_free(&grant);
+	check(zd_token_grant_parse(LIT("{\"access_token\":\"a\"}"), &grant, err, sizeof(err)) &&
+		  grant.refresh_token == NULL && grant.expires_in == -1, "client-credentials answer");
+	zd_token_grant_free(&grant);
+	check(!zd_token_grant_parse(LIT("{\"access_token\":\"a\",\"refresh_token\":7}"), &grant,
+								err, sizeof(err)) && grant.access_token == NULL &&
+		  strstr(err, "refresh_token") != NULL, "refresh_token not a string: %s", err);
+	check(!zd_token_grant_parse(LIT("{\"access_token\":\"a\",\"expires_in\":\"soon\"}"), &grant,
+								err, sizeof(err)), "expires_in not an integer");
+	check(!zd_token_grant_parse(LIT("<html>"), &grant, err, sizeof(err)), "not JSON");
+
+	check(zd_oauth_error_is(invalid_grant, strlen(invalid_grant), "invalid_grant") &&
+		  !zd_oauth_error_is(invalid_grant, strlen(invalid_grant), "invalid_client") &&
+		  !zd_oauth_error_is(LIT("Number of allowed API requests"), "invalid_grant"),
+		  "oauth error codes");
+
+	check(zd_me_parse(anonymous, strlen(anonymous), &me, err, sizeof(err)) &&
+		  !me.authenticated && strcmp(me.name, "Anonymous user") == 0 && me.role == NULL,
+		  "anonymous user is not authenticated");
+	zd_me_free(&me);
+	check(zd_me_parse(agent, strlen(agent), &me, err, sizeof(err)) && me.authenticated &&
+		  me.id == 9007199254740993LL && strcmp(me.role, "agent") == 0 &&
+		  strcmp(me.email, "a@x") == 0, "agent");
+	zd_me_free(&me);
+	check(zd_me_parse(LIT("{\"user\":{\"id\":null,\"name\":\"x\"}}"), &me, err, sizeof(err)) &&
+		  !me.authenticated, "null id");
+	zd_me_free(&me);
+	check(!zd_me_parse(LIT("{}"), &me, err, sizeof(err)), "no user");
+	zd_me_refusal(401, LIT("{\"error\":\"Couldn't authenticate you\"}"), said, sizeof(said));
+	check(strstr(said, "HTTP 401") != NULL && strstr(said, "Couldn't authenticate you") != NULL,
+		  "refusal: %s", said);
 }
 
 static void
@@ -635,8 +694,7 @@ test_http_post_token(void)
 	ZdHttpRequest request = sim_request(url, "/oauth/tokens", NULL);
 	char	   *body = zd_oauth_client_credentials_body("zendesk_fdw_sim", "sim-client-secret", "read");
 	ZdHttpResponse response;
-	char	   *token = NULL;
-	long		expires;
+	ZdTokenGrant grant;
 	char		err[256];
 
 	request.method = "POST";
@@ -644,10 +702,10 @@ test_http_post_token(void)
 	request.content_type = "application/json";
 	check(run_request(http, &request, &response) == ZD_HTTP_OK, "post: %s", zd_http_error_message(http));
 	check(response.status == 200, "status %ld: %s", response.status, response.body);
-	check(zd_token_parse(response.body, response.body_len, &token, &expires, err, sizeof(err)),
+	check(zd_token_grant_parse(response.body, response.body_len, &grant, err, sizeof(err)),
 		  "token: %s", err);
-	check(expires > 300, "expires_in %ld", expires);
-	zd_secret_free(token);
+	check(grant.expires_in > 300, "expires_in %ld", grant.expires_in);
+	zd_token_grant_free(&grant);
 	free(body);
 	zd_http_destroy(http);
 }
@@ -917,6 +975,7 @@ main(void)
 	RUN(test_error_text);
 	RUN(test_token_parse);
 	RUN(test_auth_headers);
+	RUN(test_oauth);
 	RUN(test_url_checks);
 	RUN(test_export_machine);
 	RUN(test_time_export_machine);

@@ -2,6 +2,7 @@
 its rotation, scopes, expiry and revocation through the control API."""
 
 import json
+import time
 
 from simcase import CLIENT_ID, CLIENT_SECRET, EXPORT, REFRESH_TOKEN, SimulatorCase
 
@@ -68,3 +69,44 @@ class TestRevokeEverything(SimulatorCase):
                 "refresh_token": pair["refresh_token"]}
         resp, _ = self.request("POST", "/oauth/tokens", {"Content-Type": "application/json"}, body=json.dumps(form))
         self.assertEqual(resp.status, 400)
+
+
+class TestSettings(SimulatorCase):
+    tickets = 5
+
+    def token(self, secret=CLIENT_SECRET):
+        form = {"client_id": CLIENT_ID, "client_secret": secret, "grant_type": "client_credentials"}
+        resp, data = self.request("POST", "/oauth/tokens", {"Content-Type": "application/json"},
+                                  body=json.dumps(form))
+        return resp.status, json.loads(data)
+
+    def tearDown(self):
+        self.control("POST", "/_sim/oauth/settings",
+                     {"token_lifetime": 1800, "early_expiry": 0, "client_secret": CLIENT_SECRET})
+
+    def test_short_lived_tokens_expire_on_time(self):
+        got = self.control("POST", "/_sim/oauth/settings", {"token_lifetime": 1})
+        self.assertEqual(got["token_lifetime"], 1)
+        status, body = self.token()
+        self.assertEqual((status, body["expires_in"]), (200, 1))
+        auth = "Bearer " + body["access_token"]
+        self.assertEqual(self.get_json(EXPORT + "?start_time=0", auth=auth)[0].status, 200)
+        time.sleep(1.1)
+        resp, err = self.get_json(EXPORT + "?start_time=0", auth=auth)
+        self.assertEqual((resp.status, err["error"]), (401, "invalid_token"))
+
+    def test_regenerated_secret(self):
+        self.control("POST", "/_sim/oauth/settings", {"client_secret": "regenerated"})
+        status, body = self.token()
+        self.assertEqual((status, body["error"]), (401, "invalid_client"))
+        self.assertEqual(self.token("regenerated")[0], 200)
+
+    def test_early_expiry(self):
+        self.control("POST", "/_sim/oauth/settings", {"token_lifetime": 2, "early_expiry": 1.5})
+        status, body = self.token()
+        self.assertEqual((status, body["expires_in"]), (200, 2))
+        auth = "Bearer " + body["access_token"]
+        self.assertEqual(self.get_json(EXPORT + "?start_time=0", auth=auth)[0].status, 200)
+        time.sleep(0.6)      # well before the advertised 2 s
+        resp, err = self.get_json(EXPORT + "?start_time=0", auth=auth)
+        self.assertEqual((resp.status, err["error"]), (401, "invalid_token"))

@@ -1,0 +1,230 @@
+"""The refresh-token flow in a cluster with zendesk_fdw preloaded (issue 7).
+
+Run by run.sh inside pg_virtualenv (PG* variables set) with the simulator
+(ZD_SIM_URL) and ZD_SERVER_LOG, the cluster's log at debug5.  Checks against
+the simulator's request log and its token endpoint: one refresh for two
+backends at once (one of which rolls back), the rotated refresh token
+committed to the user mapping whatever the caller's transaction did, a scan
+outliving several access tokens, a revoked refresh token's error, and no
+token in the server log.
+"""
+
+import json
+import os
+import threading
+import time
+import unittest
+import urllib.request
+
+import psycopg2
+
+SIM = os.environ["ZD_SIM_URL"]
+LOG = os.environ["ZD_SERVER_LOG"]
+CLIENT_ID, CLIENT_SECRET = "zendesk_fdw_sim", "sim-client-secret"
+SEEN_TOKENS = set()
+
+
+def sim(method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(SIM + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def sim_json(method, path, body=None):
+    status, data = sim(method, path, body)
+    assert status == 200, (method, path, status, data[:200])
+    return json.loads(data) if data else None
+
+
+def requests_log():
+    _, data = sim("GET", "/_sim/requests.jsonl")
+    return [json.loads(line) for line in data.decode().splitlines() if line]
+
+
+def token_requests(log):
+    return [(r["status"]) for r in log if r["path"] == "/oauth/tokens"]
+
+
+def connect():
+    conn = psycopg2.connect(dbname="postgres")
+    conn.autocommit = True
+    return conn
+
+
+def live_tickets():
+    _, data = sim("GET", "/_sim/tickets.jsonl")
+    return sum(1 for line in data.decode().splitlines()
+               if line and json.loads(line)["status"] != "deleted")
+
+
+def catalog_refresh_token(cur):
+    cur.execute("""SELECT option_value FROM pg_options_to_table(
+                     (SELECT umoptions FROM pg_user_mappings WHERE srvname = 'zd_rt'))
+                   WHERE option_name = 'oauth_refresh_token'""")
+    token = cur.fetchone()[0]
+    SEEN_TOKENS.add(token)
+    return token
+
+
+class RefreshTokenFlow(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.conn = connect()
+        cur = cls.conn.cursor()
+        cur.execute("CREATE EXTENSION IF NOT EXISTS zendesk_fdw")
+        cur.execute("DROP SERVER IF EXISTS zd_rt CASCADE")
+        cur.execute("CREATE SERVER zd_rt FOREIGN DATA WRAPPER zendesk_fdw "
+                    "OPTIONS (url %s, export_requests_per_minute '6000')", (SIM,))
+        cls.set_refresh_token(cur, sim_json("POST", "/_sim/oauth/refresh_tokens", {})["refresh_token"],
+                              create=True)
+        cur.execute("CREATE FOREIGN TABLE tickets_rt (id bigint, status text) "
+                    "SERVER zd_rt OPTIONS (resource 'tickets')")
+
+    @classmethod
+    def set_refresh_token(cls, cur, token, create=False):
+        SEEN_TOKENS.add(token)
+        if create:
+            cur.execute("CREATE USER MAPPING FOR CURRENT_USER SERVER zd_rt OPTIONS "
+                        "(oauth_client_id %s, oauth_client_secret %s, oauth_refresh_token %s)",
+                        (CLIENT_ID, CLIENT_SECRET, token))
+        else:
+            cur.execute("ALTER USER MAPPING FOR CURRENT_USER SERVER zd_rt "
+                        "OPTIONS (SET oauth_refresh_token %s)", (token,))
+
+    @classmethod
+    def tearDownClass(cls):
+        sim_json("POST", "/_sim/oauth/settings", {"token_lifetime": 1800, "early_expiry": 0})
+        sim("DELETE", "/_sim/faults")
+        cls.conn.close()
+
+    def setUp(self):
+        sim_json("POST", "/_sim/oauth/settings", {"token_lifetime": 1800, "early_expiry": 0})
+        sim("DELETE", "/_sim/faults")
+        sim("DELETE", "/_sim/requests")
+
+    def test_1_scan_rotates_and_stores_the_pair(self):
+        cur = self.conn.cursor()
+        before = catalog_refresh_token(cur)
+        cur.execute("SELECT count(*) FROM tickets_rt")
+        self.assertEqual(cur.fetchone()[0], live_tickets())
+        self.assertEqual(token_requests(requests_log()), [200])
+        after = catalog_refresh_token(cur)
+        self.assertNotEqual(before, after)
+        cur.execute("SELECT method, authenticated, token_expires_at > now() + interval '29 minutes' "
+                    "FROM zendesk_fdw.check_connection('zd_rt')")
+        self.assertEqual(cur.fetchone(), ("oauth_refresh_token", True, True))
+
+    def test_2_two_backends_refresh_at_once_one_rolls_back(self):
+        # both backends hold an access token Zendesk now calls expired, and the
+        # token endpoint is slow, so the second asks while the first refreshes
+        warm = [connect(), connect()]
+        for c in warm:
+            c.cursor().execute("SELECT count(*) FROM tickets_rt WHERE id = 1")
+        sim_json("POST", "/_sim/oauth/expire", {})
+        sim_json("POST", "/_sim/faults", {"endpoint": "oauth", "kind": "delay", "delay": 1.0})
+        sim("DELETE", "/_sim/requests")
+        results, errors = {}, []
+
+        def scan(name, conn, rollback):
+            try:
+                cur = conn.cursor()
+                if rollback:
+                    cur.execute("BEGIN")
+                cur.execute("SELECT count(*) FROM tickets_rt")
+                results[name] = cur.fetchone()[0]
+                if rollback:
+                    cur.execute("ROLLBACK")
+            except Exception as e:  # reported below
+                errors.append("%s: %s" % (name, e))
+
+        threads = [threading.Thread(target=scan, args=("rolls back", warm[0], True)),
+                   threading.Thread(target=scan, args=("commits", warm[1], False))]
+        for t in threads:
+            t.start()
+            time.sleep(0.2)
+        for t in threads:
+            t.join(60)
+        self.assertEqual(errors, [])
+        expected = live_tickets()
+        self.assertEqual(results, {"rolls back": expected, "commits": expected})
+        log = requests_log()
+        self.assertEqual(token_requests(log), [200], "one refresh for both backends")
+        self.assertEqual([r["status"] for r in log if r["status"] == 400], [])
+
+        # the stored token is the live one, although one caller rolled back:
+        # Zendesk accepts it (which rotates it away from us) ...
+        cur = self.conn.cursor()
+        stored = catalog_refresh_token(cur)
+        status, body = sim("POST", "/oauth/tokens", {"grant_type": "refresh_token", "client_id": CLIENT_ID,
+                                                    "client_secret": CLIENT_SECRET, "refresh_token": stored})
+        self.assertEqual(status, 200, body)
+        # ... so the user sets the new one, which replaces the shared pair
+        self.set_refresh_token(cur, json.loads(body)["refresh_token"])
+        sim_json("POST", "/_sim/oauth/expire", {})
+        for c in warm:
+            cur2 = c.cursor()
+            cur2.execute("SELECT count(*) FROM tickets_rt")
+            self.assertEqual(cur2.fetchone()[0], expected)
+            c.close()
+
+    def test_3_scan_outlives_several_access_tokens(self):
+        cur = self.conn.cursor()
+        cur.execute("ALTER SERVER zd_rt OPTIONS (ADD page_size '100', SET export_requests_per_minute '120')")
+        try:
+            sim_json("POST", "/_sim/oauth/settings", {"token_lifetime": 3, "early_expiry": 1})
+            sim_json("POST", "/_sim/oauth/expire", {})
+            sim("DELETE", "/_sim/requests")
+            started = time.time()
+            cur.execute("SELECT count(*) FROM tickets_rt")
+            self.assertEqual(cur.fetchone()[0], live_tickets())
+            self.assertGreater(time.time() - started, 8)
+            log = requests_log()
+            self.assertGreaterEqual(len(token_requests(log)), 4)
+            self.assertEqual(set(token_requests(log)), {200})
+            # one 401: the first request, with the token expired above; every
+            # later token was renewed ahead of its end
+            self.assertEqual([r["status"] for r in log if r["status"] != 200], [401])
+        finally:
+            cur.execute("ALTER SERVER zd_rt OPTIONS (DROP page_size, SET export_requests_per_minute '6000')")
+        # every rotation was stored: the catalog holds the live token
+        status, body = sim("POST", "/oauth/tokens", {"grant_type": "refresh_token", "client_id": CLIENT_ID,
+                                                    "client_secret": CLIENT_SECRET,
+                                                    "refresh_token": catalog_refresh_token(cur)})
+        self.assertEqual(status, 200, body)
+        self.set_refresh_token(cur, json.loads(body)["refresh_token"])
+
+    def test_4_revoked_refresh_token(self):
+        sim_json("POST", "/_sim/revoke_tokens", {"refresh_tokens": True})
+        cur = self.conn.cursor()
+        with self.assertRaises(psycopg2.Error) as ctx:
+            cur.execute("SELECT count(*) FROM tickets_rt")
+        e = ctx.exception
+        self.assertEqual(e.pgcode, "28000")
+        self.assertIn("refused the OAuth refresh token", e.diag.message_primary)
+        self.assertIn("invalid_grant", e.diag.message_detail)
+        self.assertIn("SET oauth_refresh_token", e.diag.message_hint)
+        for token in SEEN_TOKENS:
+            self.assertNotIn(token, str(e))
+        # a new token set by the user works at once
+        self.set_refresh_token(cur, sim_json("POST", "/_sim/oauth/refresh_tokens", {})["refresh_token"])
+        cur.execute("SELECT count(*) > 0 FROM tickets_rt")
+        self.assertTrue(cur.fetchone()[0])
+
+    def test_5_no_token_in_the_server_log(self):
+        cur = self.conn.cursor()
+        catalog_refresh_token(cur)
+        with open(LOG, errors="replace") as f:
+            lines = [line for line in f if "user mapping" not in line.lower()]
+        self.assertTrue(any("zendesk_fdw: POST /oauth/tokens" in line for line in lines),
+                        "the log has the extension's debug lines")
+        leaked = [t for t in SEEN_TOKENS if any(t in line for line in lines)]
+        self.assertEqual(leaked, [])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
