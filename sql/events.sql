@@ -20,7 +20,7 @@ CREATE FOREIGN TABLE zde.bad (id bigint)
   SERVER zd_ev OPTIONS (resource 'ticket_events', include 'users');
 CREATE FOREIGN TABLE zde.wrong_resource (id bigint)
   SERVER zd_ev OPTIONS (resource 'tickets', include 'comment_events');
--- (ALTER can change the resource apart from include: the scan checks again)
+-- ALTER is checked the same way
 CREATE FOREIGN TABLE zde.wrong_resource (id bigint)
   SERVER zd_ev OPTIONS (resource 'ticket_events', include 'comment_events');
 ALTER FOREIGN TABLE zde.wrong_resource OPTIONS (SET resource 'tickets');

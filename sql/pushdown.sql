@@ -272,19 +272,26 @@ SELECT export, standard FROM requests;
 PREPARE one(bigint) AS SELECT id FROM zdp.tickets WHERE id = $1;
 EXPLAIN (VERBOSE, COSTS OFF) EXECUTE one(7);
 EXECUTE one(7);
--- now() in a generic plan is evaluated when the scan starts, not at plan time
+-- now() in a generic plan is evaluated when the scan starts, not at plan
+-- time: two executions of the one cached plan, two seconds apart, ask for
+-- start_times two seconds apart, between the times the statements ran
 PREPARE recent AS SELECT count(*) FROM zdp.tickets WHERE updated_at > now() - interval '400 days';
 EXPLAIN (VERBOSE, COSTS OFF) EXECUTE recent;
 \! curl -sf -X DELETE "$ZD_SIM_URL/_sim/requests" >/dev/null
+SELECT extract(epoch FROM now() - interval '400 days')::bigint AS before_first \gset
 CREATE TEMP TABLE recent_count AS EXECUTE recent;
+SELECT pg_sleep(2);
+INSERT INTO recent_count EXECUTE recent;
+SELECT extract(epoch FROM now() - interval '400 days')::bigint AS after_second \gset
 :read_log
-SELECT count = (SELECT count(*) FROM live WHERE updated_at > now() - interval '400 days') AS exact
+SELECT bool_and(count = (SELECT count(*) FROM live WHERE updated_at > now() - interval '400 days'))
+         AS exact
   FROM recent_count;
-SELECT bool_and(substring(doc->>'query' FROM 'start_time=(\d+)')::bigint
-                BETWEEN extract(epoch FROM now() - interval '400 days')::bigint - 5
-                    AND extract(epoch FROM now() - interval '400 days')::bigint + 5)
-         AS start_time_from_now
-  FROM log WHERE doc->>'query' LIKE 'start_time=%';
+SELECT s[1] >= :before_first AND s[2] <= :after_second AS within_the_statements,
+       s[2] - s[1] >= 2 AS evaluated_at_each_start
+  FROM (SELECT array_agg(substring(doc->>'query' FROM 'start_time=(\d+)')::bigint
+                         ORDER BY (doc->>'seq')::int) AS s
+          FROM log WHERE doc->>'query' LIKE 'start_time=%') q;
 RESET plan_cache_mode;
 
 -- an InitPlan bound, as in the DBA's incremental INSERT ... SELECT
