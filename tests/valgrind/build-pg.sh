@@ -15,7 +15,8 @@ PREFIX=${PG_VALGRIND_PREFIX:-/opt/pg15-valgrind}
 WORK=${PG_VALGRIND_WORK:-/var/tmp/pg15-valgrind-src}
 JOBS=${JOBS:-2}
 
-if [ -x "$PREFIX/bin/postgres" ] && [ -f "$PREFIX/share/valgrind.supp" ] && [ -z "${FORCE:-}" ]; then
+if [ -x "$PREFIX/bin/postgres" ] && [ -f "$PREFIX/share/valgrind.supp" ] &&
+   [ -f "$PREFIX/share/postgresql/extension/dblink.control" ] && [ -z "${FORCE:-}" ]; then
   echo "build-pg: $PREFIX is already built ($("$PREFIX/bin/pg_config" --version))"
   exit 0
 fi
@@ -64,6 +65,8 @@ cd "$SRC"
   CPPFLAGS=-DUSE_VALGRIND CFLAGS="-O1 -g -fno-omit-frame-pointer" >"$WORK/configure.log" 2>&1 \
   || { tail -30 "$WORK/configure.log"; exit 1; }
 make -s -j"$JOBS" >"$WORK/make.log" 2>&1 || { tail -40 "$WORK/make.log"; exit 1; }
+# dblink: the cancel and retry tests run a second session with it
+make -s -C contrib/dblink >>"$WORK/make.log" 2>&1 || { tail -40 "$WORK/make.log"; exit 1; }
 # Nothing may be installed outside the prefix: every directory the build
 # was made for (the same make variables decide where install puts things).
 outside=$(sed -n 's/^#define [A-Z]* "\(.*\)"$/\1/p' src/port/pg_config_paths.h | grep -v "^$PREFIX/" || true)
@@ -73,6 +76,7 @@ if [ -n "$outside" ] || [ ! -s src/port/pg_config_paths.h ]; then
 fi
 rm -rf "$PREFIX"
 make -s install >"$WORK/install.log" 2>&1 || { tail -40 "$WORK/install.log"; exit 1; }
+make -s -C contrib/dblink install >>"$WORK/install.log" 2>&1 || { tail -40 "$WORK/install.log"; exit 1; }
 # pg_regress's installcheck needs nothing from contrib; the suppressions file
 # is PostgreSQL's own, kept beside the binaries it belongs to.
 cp src/tools/valgrind.supp "$PREFIX/share/valgrind.supp"

@@ -98,6 +98,11 @@ errors() { cat "$WORK"/vg/*.log 2>/dev/null | grep -c 'VALGRINDERROR-BEGIN'; }
 regress() {  # name, tests...
   local name=$1; shift
   local t0; t0=$(date +%s)
+  # roles outlive pg_regress's database: a second pass starts without them
+  "$PREFIX/bin/psql" -X -q -d postgres >/dev/null 2>&1 <<'SQL'
+DROP DATABASE IF EXISTS contrib_regression;
+SELECT format('DROP ROLE %I', rolname) FROM pg_roles WHERE rolname LIKE 'regress\_%' \gexec
+SQL
   (cd "$WORK/ext" && rm -rf results regression.diffs &&
    make -s installcheck PG_CONFIG="$PG_CONFIG" REGRESS="$*") >"$WORK/regress-$name.log" 2>&1
   [ -f "$WORK/ext/regression.diffs" ] && cp "$WORK/ext/regression.diffs" "$WORK/regress-$name.diffs"
