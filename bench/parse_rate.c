@@ -2,6 +2,7 @@
  * bench/parse_rate.c -- jansson's bare parse rate: json_loadb and
  * json_decref of export pages already in memory, in a loop, on one core.
  * It bounds what any jansson-based scan can do (no HTTP, no conversion).
+ * Parsed with JSON_ALLOW_NUL, as the extension parses export pages.
  *
  *   parse_rate SECONDS PAGE.json...
  *
@@ -74,7 +75,7 @@ main(int argc, char **argv)
 
 		bufs[i] = slurp(argv[i + 2], &lens[i]);
 		bytes += lens[i];
-		page = json_loadb(bufs[i], lens[i], 0, &err);
+		page = json_loadb(bufs[i], lens[i], JSON_ALLOW_NUL, &err);
 		if (page == NULL || !json_is_array(json_object_get(page, "tickets")))
 		{
 			fprintf(stderr, "%s: not an export page: %s\n", argv[i + 2], err.text);
@@ -90,7 +91,7 @@ main(int argc, char **argv)
 		for (int i = 0; i < npages; i++)
 		{
 			json_error_t err;
-			json_t	   *page = json_loadb(bufs[i], lens[i], 0, &err);
+			json_t	   *page = json_loadb(bufs[i], lens[i], JSON_ALLOW_NUL, &err);
 
 			if (page == NULL)
 			{
