@@ -12,6 +12,7 @@ PACKAGES=(
   postgresql-15 postgresql-server-dev-15 postgresql-15-cron
   libcurl4-openssl-dev libjansson-dev pkg-config make gcc
   python3 python3-psycopg2 curl openssl ca-certificates valgrind
+  clang libclang-rt-14-dev
 )
 
 missing=()

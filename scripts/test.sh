@@ -6,9 +6,10 @@
 # under valgrind and under AddressSanitizer, each memory checker with a
 # positive control that must be caught), the pg_regress suite in a
 # throwaway cluster, a pg_cron-scheduled sync and the crash tests of sync in
-# clusters of their own, and the scenario
-# tests (tests/scenarios, two clusters of their own, one preloading the
-# library).  Ends with "N passed, N failed".
+# clusters of their own, the scenario tests (tests/scenarios, two clusters of
+# their own, one preloading the library), the refresh-token tests, and a
+# short run of the client's fuzz targets (with a positive control).  Ends with
+# "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -113,6 +114,13 @@ found=$(cat results/*.out 2>/dev/null | grep -E '^(ERROR|DETAIL|HINT|NOTICE|WARN
 if [ -s "$ZD_SIM_DIR/messages.txt" ] && [ -z "$found" ]; then
   pass "secrets: none in errors, hints or notices ($(wc -l <"$ZD_SIM_DIR/messages.txt") messages)"
 else echo "$found"; fail "secrets: none in errors, hints or notices"; fi
+
+# The fuzzers use neither the installed extension nor the cluster: let the
+# other checkouts have the machine while they run.
+flock -u 9
+
+section "fuzzing (${FUZZ_SECONDS:-20} s a target)"
+bash tests/fuzz/run.sh "$RESULTS" "${FUZZ_SECONDS:-20}"
 
 npass=$(grep -c '^PASS' "$RESULTS")
 nfail=$(grep -c '^FAIL' "$RESULTS")

@@ -334,7 +334,30 @@ zd_fields_free(ZdFieldList *list)
 	memset(list, 0, sizeof(*list));
 }
 
-/* Copy text into buf as one printable line of at most buflen-1 bytes. */
+/*
+ * The length of buf[0..len-1] without a UTF-8 character cut short at its
+ * end (what a cut to a buffer's size leaves).
+ */
+static size_t
+without_cut_character(const char *buf, size_t len)
+{
+	size_t		lead = len;
+	unsigned char c;
+	size_t		need;
+
+	while (lead > 0 && len - lead < 3 && ((unsigned char) buf[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead == 0)
+		return len;
+	c = (unsigned char) buf[lead - 1];
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	return (len - (lead - 1) < need) ? lead - 1 : len;
+}
+
+/*
+ * Copy text into buf as one printable line of at most buflen-1 bytes, never
+ * ending in part of a UTF-8 character.
+ */
 static void
 copy_one_line(char *buf, size_t buflen, const char *text, size_t len)
 {
@@ -346,6 +369,7 @@ copy_one_line(char *buf, size_t buflen, const char *text, size_t len)
 
 		buf[o++] = (c < 0x20 || c == 0x7f) ? ' ' : (char) c;
 	}
+	o = without_cut_character(buf, o);
 	while (o > 0 && buf[o - 1] == ' ')
 		o--;
 	buf[o] = '\0';

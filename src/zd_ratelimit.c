@@ -66,7 +66,12 @@ zd_parse_retry_after(const char *value, int64_t now_epoch, long *ms)
 	}
 	if (zd_time_parse_http_date(value, &when))
 	{
-		*ms = when > now_epoch ? (long) (when - now_epoch) * 1000 : 0;
+		if (when <= now_epoch)
+			*ms = 0;
+		else if (when - now_epoch > LONG_MAX / 1000)
+			*ms = LONG_MAX / 1000 * 1000;
+		else
+			*ms = (long) (when - now_epoch) * 1000;
 		return true;
 	}
 	return false;

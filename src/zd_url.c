@@ -69,6 +69,8 @@ zd_url_on_base(const char *base_url, const char *url)
 	UrlParts	target;
 	bool		same = false;
 
+	/* freed below even when base_url fails to parse and url is never split */
+	memset(&target, 0, sizeof(target));
 	if (split_url(base_url, &base) && split_url(url, &target))
 	{
 		size_t		baselen = strlen(base.path);

@@ -872,7 +872,7 @@ def render_metric_event(event):
 
 
 class Prerendered(list):
-    """Rendered records with their JSON text, for the serializer to join
+    """Rendered records with their JSON (UTF-8 bytes), for the serializer to join
     instead of encoding them again (the render cache's fast path)."""
 
     def __init__(self, records, fragments):
@@ -881,7 +881,7 @@ class Prerendered(list):
 
 
 class RenderCache:
-    """JSON text of rendered export records, keyed by record id, valid while
+    """JSON (UTF-8 bytes) of rendered export records, keyed by record id, valid while
     the stored record is the same object (mutations replace records) and the
     render context (base URL, field definitions, switches) is the same.
     Bounded: past `limit` entries it starts over."""
@@ -901,7 +901,7 @@ class RenderCache:
                 fragments.append(hit[3])
                 continue
             rendered = render_one(record)
-            text = dumps(rendered)
+            text = dumps(rendered).encode()
             if len(items) >= self.limit:
                 items.clear()
             items[record["id"]] = (record, ctx.key, rendered, text)

@@ -169,13 +169,15 @@ class ZendeskHandler(http.server.BaseHTTPRequestHandler):
 
     def serialize(self, body):
         if isinstance(body, dict) and any(isinstance(v, Prerendered) for v in body.values()):
+            # bytes throughout: the fragments are UTF-8 already, and joining
+            # bytes is a copy (str would widen a page with one emoji to UCS-4)
             parts = []
             for key, value in body.items():
                 if isinstance(value, Prerendered) and len(value) == len(value.fragments):
-                    parts.append("%s:[%s]" % (dumps(key), ",".join(value.fragments)))
+                    parts.append(b"%s:[%s]" % (dumps(key).encode(), b",".join(value.fragments)))
                 else:
-                    parts.append("%s:%s" % (dumps(key), dumps(value)))
-            return ("{%s}" % ",".join(parts)).encode()
+                    parts.append(b"%s:%s" % (dumps(key).encode(), dumps(value).encode()))
+            return b"{" + b",".join(parts) + b"}"
         if isinstance(body, (dict, list)):
             return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         if isinstance(body, str):

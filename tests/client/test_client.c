@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <limits.h>
+
 #include <curl/curl.h>
 
 #include "zd_auth.h"
@@ -37,6 +39,7 @@
 #include "zd_lookup.h"
 #include "zd_oauth.h"
 #include "zd_parse.h"
+#include "zd_ratelimit.h"
 #include "zd_resources.h"
 #include "zd_time.h"
 #include "zd_url.h"
@@ -536,6 +539,46 @@ test_times(void)
 	check(!zd_time_parse_http_date("yesterday-ish", &t), "bad http date accepted");
 }
 
+/*
+ * What the fuzzers found (tests/fuzz/regressions holds the inputs): a day
+ * past its month's end read as the next month, a far Retry-After date
+ * overflowing the milliseconds, a base URL that does not parse freeing
+ * pointers never set, an error line cut inside a UTF-8 character.
+ */
+static void
+test_fuzz_findings(void)
+{
+	int64_t		t = -1;
+	long		ms = -1;
+	char		buf[8];
+
+	check(!zd_time_parse_iso8601("2023-09-31T15:57:42Z", &t), "30 days hath September");
+	check(!zd_time_parse_iso8601("2023-02-29T00:00:00Z", &t), "29 February 2023");
+	check(!zd_time_parse_iso8601("1900-02-29T00:00:00Z", &t), "29 February 1900");
+	check(zd_time_parse_iso8601("2000-02-29T00:00:00Z", &t) && t == 951782400,
+		  "29 February 2000: %lld", (long long) t);
+	check(zd_time_parse_iso8601("2023-12-31T23:59:59Z", &t) && t == 1704067199,
+		  "31 December: %lld", (long long) t);
+
+	check(zd_parse_retry_after(",1Nov+05:30369822324", 1795462844, &ms) &&
+		  ms == LONG_MAX / 1000 * 1000, "far date: %ld ms", ms);
+	check(zd_parse_retry_after("Mon, 23 Nov 2026 19:41:44 GMT", 1795462844, &ms) &&
+		  ms == 60000, "a minute ahead: %ld ms", ms);
+
+	check(!zd_url_on_base("", "https://acme.zendesk.com/api/v2/x"), "empty base");
+	check(!zd_url_on_base("not a url", "also not"), "neither parses");
+
+	/* "abééé" is 8 bytes: 7 of room end inside the third "é" */
+	zd_error_text("ab\xc3\xa9\xc3\xa9\xc3\xa9", 8, buf, sizeof(buf));
+	check(strcmp(buf, "ab\xc3\xa9\xc3\xa9") == 0, "cut UTF-8: \"%s\"", buf);
+	{
+		const char *b = "{\"error\":\"\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\"}";
+
+		zd_error_text(b, strlen(b), buf, 5);
+	}
+	check(strcmp(buf, "\xe2\x82\xac") == 0, "cut euro signs: \"%s\"", buf);
+}
+
 /* ---- HTTP against the simulator ------------------------------------ */
 
 /* A blocking driver of the non-blocking client, with poll(). */
@@ -981,6 +1024,7 @@ main(void)
 	RUN(test_time_export_machine);
 	RUN(test_idset);
 	RUN(test_times);
+	RUN(test_fuzz_findings);
 	RUN(test_http_export_pages);
 	RUN(test_http_errors);
 	RUN(test_http_post_token);
