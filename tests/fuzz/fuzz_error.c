@@ -6,7 +6,7 @@
  * The input is one response body.  zd_error_text must always give one
  * printable line that fits the buffer, at every buffer size the callers use
  * and the small ones they might, and one that is valid UTF-8 whenever the
- * body is (it ends up in an SQL error's detail).  zd_token_parse must give a
+ * body is (it ends up in an SQL error's detail).  zd_token_grant_parse must give a
  * non-empty token or a reason.
  *
  * IDENTIFICATION
@@ -16,6 +16,7 @@
  */
 #include "fuzz_common.h"
 
+#include "zd_oauth.h"
 #include "zd_parse.h"
 
 static void
@@ -44,8 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const size_t buflens[] = {1, 2, 7, 64, 512, 4096};
 	const char *body = (const char *) data;
 	int			body_utf8 = fuzz_valid_utf8(data, size);
-	char	   *token;
-	long		expires_in;
+	ZdTokenGrant grant;
 	char		err[256];
 
 	for (size_t i = 0; i < sizeof(buflens) / sizeof(buflens[0]); i++)
@@ -53,14 +53,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void) zd_error_is_invalid_token(body, size);
 
 	err[0] = '\0';
-	if (zd_token_parse(body, size, &token, &expires_in, err, sizeof(err)))
+	if (zd_token_grant_parse(body, size, &grant, err, sizeof(err)))
 	{
-		FUZZ_CHECK(token != NULL && token[0] != '\0', "an empty access token");
-		free(token);
+		FUZZ_CHECK(grant.access_token != NULL && grant.access_token[0] != '\0',
+				   "an empty access token");
+		zd_token_grant_free(&grant);
 	}
 	else
 	{
-		FUZZ_CHECK(token == NULL, "a refused token response left a token");
+		FUZZ_CHECK(grant.access_token == NULL && grant.refresh_token == NULL,
+				   "a refused token response left a token");
 		FUZZ_CHECK(err[0] != '\0', "a token response was refused without a reason");
 	}
 	return 0;

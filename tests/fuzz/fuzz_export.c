@@ -34,7 +34,7 @@
 static void
 check_lookups(const ZdResource *resource, const ZdPage *page)
 {
-	long long	ids[ZD_SHOW_MANY_MAX];
+	int64_t		ids[ZD_SHOW_MANY_MAX];
 	size_t		nids = 0;
 	char	   *path;
 
