@@ -17,7 +17,7 @@ OBJS = zendesk_fdw.o src/zd_options.o src/zd_conn.o src/zd_pacing.o src/zd_colum
 	$(CLIENT_OBJS)
 
 EXTENSION = zendesk_fdw
-DATA = zendesk_fdw--1.0.sql
+DATA = zendesk_fdw--1.0.sql zendesk_fdw--1.0--1.1.sql
 PGFILEDESC = "zendesk_fdw - foreign data wrapper for the Zendesk Support API"
 
 REGRESS = extension options scan pushdown auth https cancel retry resources import sync events drift connection
