@@ -3,11 +3,12 @@
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION zendesk_fdw UPDATE TO '1.1'" to load this file. \quit
 
--- Schema drift, the additive side: the active custom fields of the source's
--- resource that no column of the source maps, as the last run saw them
--- ("id|type|key|title|options" a line); a run that finds one not listed
--- here says so, and add_columns => true maps them.
-ALTER TABLE zendesk_fdw.sync_state ADD COLUMN fields_unmapped text;
+-- Schema drift, the additive side: every active custom field of the
+-- source's resource as the last run saw it (id, type, key, title, options,
+-- and the column that maps it, null for none); a run that finds a field not
+-- listed here, or changed options, says so, and add_columns => true gives
+-- unmapped fields columns.
+ALTER TABLE zendesk_fdw.sync_state ADD COLUMN fields_seen jsonb;
 
 -- add_columns => true: before reading, every active custom field no column
 -- maps gets a column on the foreign table and on the mirror (named and typed

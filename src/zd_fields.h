@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A custom field definition (ticket, user or organization field). */
 typedef struct ZdFieldDef
@@ -27,6 +28,10 @@ typedef struct ZdFieldDef
 	char	   *title;
 	bool		active;
 	bool		system;			/* a system ticket field (subject, status, ...) */
+	bool		has_created_at;
+	int64_t		created_at;		/* epoch seconds: no record has a value before */
+	size_t		noptions;		/* custom_field_options (drop-downs, multiselect) */
+	uint64_t	options_hash;	/* FNV-1a of the options' values, in order */
 } ZdFieldDef;
 
 typedef struct ZdFieldList

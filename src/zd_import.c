@@ -81,8 +81,9 @@ import_options(ImportForeignSchemaStmt *stmt)
 }
 
 /* SQL type of a custom field of this Zendesk type */
-static const char *
-field_sql_type(const char *type)
+/* The column type of a custom field's type (IMPORT FOREIGN SCHEMA's map). */
+const char *
+zd_field_sql_type(const char *type)
 {
 	static const char *const map[][2] = {
 		{"text", "text"}, {"textarea", "text"}, {"regexp", "text"},
@@ -200,11 +201,13 @@ name_taken(List *names, const char *name)
 }
 
 /*
- * The column name of a custom field: its title's slug, or, when that is
- * empty or taken, the slug with "_<id>" appended; at most 63 bytes.
+ * zd_field_column_name
+ *		The column name of a custom field: its title's slug, or, when that is
+ *		empty or taken (taken: a List of String), the slug with "_<id>"
+ *		appended; at most 63 bytes.
  */
-static char *
-column_name(List *taken, const ZdFieldDef *field)
+char *
+zd_field_column_name(List *taken, const ZdFieldDef *field)
 {
 	char	   *base = slug(field->title);
 	char		suffix[32];
@@ -215,6 +218,36 @@ column_name(List *taken, const ZdFieldDef *field)
 	snprintf(suffix, sizeof(suffix), "_%lld", field->id);
 	cut(base, NAMEDATALEN - 1 - strlen(suffix));
 	return psprintf("%s%s", base, suffix);
+}
+
+/*
+ * zd_field_has_column
+ *		Does IMPORT FOREIGN SCHEMA give this field a column (when active)?  Not
+ *		system ticket fields, which are the ticket's own keys, and not user or
+ *		organization fields without a key.
+ */
+bool
+zd_field_has_column(const ZdResource *resource, const ZdFieldDef *field)
+{
+	return !field->system && (resource->custom == ZD_CUSTOM_TICKET || field->key != NULL);
+}
+
+/*
+ * zd_field_column_definition
+ *		The column definition of a custom field, named name: type and the
+ *		option that maps it ("name text OPTIONS (custom_field_id '42')").
+ */
+char *
+zd_field_column_definition(const ZdResource *resource, const ZdFieldDef *field,
+						   const char *name)
+{
+	if (resource->custom == ZD_CUSTOM_TICKET)
+		return psprintf("%s %s OPTIONS (custom_field_id '%lld')", quote_identifier(name),
+						zd_field_sql_type(field->type), field->id);
+	return psprintf("%s %s OPTIONS (%s %s)", quote_identifier(name),
+					zd_field_sql_type(field->type),
+					resource->custom == ZD_CUSTOM_USER ? "user_field" : "organization_field",
+					quote_literal_cstr(field->key));
 }
 
 /*
@@ -294,20 +327,11 @@ table_command(const ZdResource *resource, List *fields, const ImportOptions *iop
 		ZdFieldDef *field = lfirst(lc);
 		char	   *name;
 
-		if (field->system || (!field->active && !iopts->all_fields))
+		if (!zd_field_has_column(resource, field) || (!field->active && !iopts->all_fields))
 			continue;
-		if (resource->custom != ZD_CUSTOM_TICKET && field->key == NULL)
-			continue;
-		name = column_name(taken, field);
+		name = zd_field_column_name(taken, field);
 		taken = lappend(taken, makeString(name));
-		appendStringInfo(&sql, ",\n  %s %s OPTIONS (", quote_identifier(name),
-						 field_sql_type(field->type));
-		if (resource->custom == ZD_CUSTOM_TICKET)
-			appendStringInfo(&sql, "custom_field_id '%lld')", field->id);
-		else
-			appendStringInfo(&sql, "%s %s)",
-							 resource->custom == ZD_CUSTOM_USER ? "user_field" : "organization_field",
-							 quote_literal_cstr(field->key));
+		appendStringInfo(&sql, ",\n  %s", zd_field_column_definition(resource, field, name));
 	}
 	appendStringInfo(&sql, "\n) SERVER %s OPTIONS (resource %s%s)",
 					 quote_identifier(server_name), quote_literal_cstr(resource->name),

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "zd_parse.h"
+#include "zd_time.h"
 
 static bool records_are_objects(json_t *records, const char *key,
 								char *errbuf, size_t errlen);
@@ -242,6 +243,34 @@ dup_member(json_t *obj, const char *key)
 }
 
 /*
+ * The options of a drop-down or multiselect field: their count, and a hash
+ * of their values in order, so that a new or renamed option shows.
+ */
+static void
+field_options(json_t *field, ZdFieldDef *def)
+{
+	json_t	   *options = json_object_get(field, "custom_field_options");
+	uint64_t	hash = UINT64_C(14695981039346656037);
+
+	def->noptions = json_is_array(options) ? json_array_size(options) : 0;
+	for (size_t i = 0; i < def->noptions; i++)
+	{
+		json_t	   *value = json_object_get(json_array_get(options, i), "value");
+		const char *text = json_is_string(value) ? json_string_value(value) : "";
+
+		/* a separator byte no value holds: ("ab","c") and ("a","bc") differ */
+		for (const unsigned char *p = (const unsigned char *) text;; p++)
+		{
+			hash ^= *p;
+			hash *= UINT64_C(1099511628211);
+			if (*p == '\0')
+				break;
+		}
+	}
+	def->options_hash = hash;
+}
+
+/*
  * zd_fields_parse
  *		Parse one page of ticket_fields, user_fields or organization_fields
  *		(array_key).  The next page is links.next while meta.has_more (cursor
@@ -297,6 +326,11 @@ zd_fields_parse(const char *body, size_t len, const char *array_key,
 		if (def->title == NULL)
 			def->title = strdup("");
 		def->active = !json_is_false(json_object_get(f, "active"));
+		def->has_created_at =
+			json_is_string(json_object_get(f, "created_at")) &&
+			zd_time_parse_iso8601(json_string_value(json_object_get(f, "created_at")),
+								  &def->created_at);
+		field_options(f, def);
 		list->nfields++;
 		if (def->type == NULL || def->title == NULL)
 			goto oom;

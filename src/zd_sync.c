@@ -558,11 +558,17 @@ process_page(ZdSyncRun *run, void *arg)
 	run->records_since_fields_check += run->page.nrecords;
 	if (run->fingerprint != NULL && run->records_since_fields_check >= ZD_FIELDS_CHECK_RECORDS)
 	{
-		Relation	source_rel = relation_open(run->source, AccessShareLock);
-		char	   *now = zd_sync_fields_fingerprint(source_rel, run->options, run->conn);
+		Relation	source_rel;
+		List	   *fields;
+		char	   *now;
 
+		MemoryContextSwitchTo(run->page_cxt);
+		fields = zd_fetch_fields(run->conn, run->options, run->resource);
+		source_rel = relation_open(run->source, AccessShareLock);
+		now = zd_sync_fields_fingerprint(source_rel, run->resource, fields);
 		relation_close(source_rel, AccessShareLock);
 		zd_sync_fields_check(run->fingerprint, now, get_rel_name(run->source));
+		MemoryContextSwitchTo(run->run_cxt);
 		run->records_since_fields_check = 0;
 	}
 
@@ -761,9 +767,61 @@ check_fields(ZdSyncRun *run, void *arg)
  *		Decide where the run starts from the stored row (if any) and the
  *		arguments, and write the row the run starts with.
  */
+/*
+ * rewind
+ *		Columns were added to the mirror for fields created at since (epoch
+ *		seconds, -1 when not known): no record holds a value for them from
+ *		before, so the run reads again from there, or from the start, when
+ *		its checkpoint is later.  Never before the first run's start_time.
+ */
+static void
+rewind_for_new_columns(ZdSyncRun *run, ZdSyncState *st, int64 since)
+{
+	if (st->after_cursor == NULL && !st->has_recovery_time)
+		return;
+	if (since >= 0 && st->has_start_time)
+		since = Max(since, st->start_time);
+	if (since >= 0 && st->has_recovery_time && since > st->recovery_time)
+		return;
+	st->after_cursor = NULL;
+	st->has_recovery_time = since >= 0;
+	st->recovery_time = Max(since, 0);
+	if (since >= 0)
+		ereport(NOTICE,
+				(errmsg("the sync into %s reads again from %s, when the fields of its new columns were created",
+						run->target.qualified,
+						timestamptz_to_str(time_t_to_timestamptz((pg_time_t) since)))));
+	else
+		ereport(NOTICE,
+				(errmsg("the sync into %s reads again from the start: the creation time of a field of its new columns is not known",
+						run->target.qualified)));
+}
+
+/*
+ * record_fields_seen
+ *		Say which custom fields are new, or have new options, since the last
+ *		run, and store the fields as they are now.
+ */
+static void
+record_fields_seen(ZdSyncRun *run, const ZdSyncState *st, const char *seen)
+{
+	bool		unmapped = false;
+	char	   *news = st->fields_seen ?
+		zd_sync_state_fields_news(st->fields_seen, seen, &unmapped) : NULL;
+
+	if (news != NULL)
+		ereport(NOTICE,
+				(errmsg("the custom fields of Zendesk %s changed since the last sync into %s",
+						run->resource->name, run->target.qualified),
+				 errdetail("%s.", news),
+				 unmapped ? errhint("sync, resync and materialize with add_columns => true give new fields columns on the foreign table and the mirror.") : 0));
+	zd_sync_state_set_fields_seen(run->source, run->target_relid, seen);
+	MemoryContextSwitchTo(run->run_cxt);
+}
+
 static void
 prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool reset,
-			  char *fingerprint)
+			  char *fingerprint, char *seen, bool columns_added, int64 since)
 {
 	Oid			relfilenode = zd_sync_target_relfilenode(run->target_relid);
 
@@ -832,6 +890,8 @@ prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool rese
 		}
 		MemoryContextSwitchTo(run->run_cxt);
 	}
+	if (st->found && !reset && columns_added)
+		rewind_for_new_columns(run, st, since);
 	/* start_time counts when there is no checkpoint to resume from */
 	if (args->has_start_time && st->after_cursor == NULL && !st->has_recovery_time)
 	{
@@ -846,6 +906,8 @@ prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool rese
 	run->recovery_time = st->recovery_time;
 
 	zd_sync_state_begin_run(run->source, run->target_relid, st, run->resource->name);
+	if (seen != NULL)
+		record_fields_seen(run, st, seen);
 	run->tombstones = run->delete_mode == ZD_DELETE_REMOVE && run->resource->has_deleted;
 	MemoryContextSwitchTo(run->run_cxt);
 }
@@ -859,7 +921,12 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	char	   *relname;
 	Oid			nsp;
 	bool		created;
-	char	   *fingerprint;
+	char	   *fingerprint = NULL;
+	char	   *seen = NULL;
+	bool		record_seen;
+	List	   *fields = NIL;
+	bool		columns_added = false;
+	int64		since = -1;
 
 	check_source(args->source);
 	run->source = args->source;
@@ -874,9 +941,32 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 
 	run->conn = zd_conn_for(run->options);
 	run->stats_at_start = *zd_conn_stats(run->conn);
+
+	/*
+	 * Zendesk's custom fields, one standard request: for the drift checks of
+	 * a source that maps some, and the additive changes of any source whose
+	 * resource has them (sync_state.fields_seen, version 1.1 on).
+	 */
+	record_seen = run->resource->fields_path != NULL && zd_sync_state_has_fields_seen();
+	source_rel = relation_open(args->source, AccessShareLock);
+	if (record_seen || args->add_columns ||
+		zd_sync_fields_mapped(source_rel, run->resource))
+		fields = zd_fetch_fields(run->conn, run->options, run->resource);
+	relation_close(source_rel, AccessShareLock);
+	MemoryContextSwitchTo(run->run_cxt);
+	if (args->add_columns)
+	{
+		columns_added = zd_sync_fields_add_columns(args->source, nsp, relname,
+												   run->resource, fields, &since);
+		MemoryContextSwitchTo(run->run_cxt);
+	}
+
 	source_rel = relation_open(args->source, AccessShareLock);
 	run->conv = zd_converter_create(source_rel, run->resource);
-	fingerprint = zd_sync_fields_fingerprint(source_rel, run->options, run->conn);
+	if (fields != NIL)
+		fingerprint = zd_sync_fields_fingerprint(source_rel, run->resource, fields);
+	if (record_seen)
+		seen = zd_sync_fields_seen(source_rel, run->resource, fields);
 	MemoryContextSwitchTo(run->run_cxt);
 	run->fingerprint = fingerprint ? pstrdup(fingerprint) : NULL;
 	run->natts = RelationGetDescr(source_rel)->natts;
@@ -892,7 +982,7 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	run->params = palloc(sizeof(Datum) * Max(run->target.nparams, 1));
 	run->param_nulls = palloc(Max(run->target.nparams, 1));
 
-	prepare_state(run, args, &st, reset, fingerprint);
+	prepare_state(run, args, &st, reset, fingerprint, seen, columns_added, since);
 	result->has_old_recovery_time = st.has_recovery_time;
 	result->old_recovery_time = st.recovery_time;
 	if (args->commit)

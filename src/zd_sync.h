@@ -58,6 +58,7 @@ typedef struct ZdSyncState
 	int64		recovery_time;	/* epoch seconds */
 	Oid			target_relfilenode;
 	char	   *fields_fingerprint;	/* of the mapped custom fields, or NULL */
+	char	   *fields_seen;	/* jsonb text of the active custom fields, or NULL */
 	char	   *status;
 	int			pid;
 } ZdSyncState;
@@ -88,6 +89,7 @@ typedef struct ZdSyncArgs
 	bool		has_delete_mode;
 	ZdDeleteMode delete_mode;
 	const char *quarantine;		/* table for records that cannot be converted, or NULL */
+	bool		add_columns;	/* columns for new custom fields (schema drift) */
 	bool		commit;			/* sync: commit every page (non-atomic SPI) */
 } ZdSyncArgs;
 
@@ -123,15 +125,20 @@ extern Oid	zd_sync_target_relfilenode(Oid relid);
 extern bool zd_sync_target_is_empty(const ZdSyncTarget *target);
 
 /* in zd_sync_fields.c */
-struct ZdOptions;
-struct ZdConn;
-extern char *zd_sync_fields_fingerprint(Relation source, const struct ZdOptions *options,
-										struct ZdConn *conn);
+extern bool zd_sync_fields_mapped(Relation source, const ZdResource *resource);
+extern char *zd_sync_fields_fingerprint(Relation source, const ZdResource *resource,
+										List *fields);
+extern char *zd_sync_fields_seen(Relation source, const ZdResource *resource, List *fields);
+extern bool zd_sync_fields_add_columns(Oid source, Oid target_nsp, const char *target_relname,
+									   const ZdResource *resource, List *fields, int64 *since);
 extern void zd_sync_fields_check(const char *stored, const char *current,
 								 const char *source_name);
 
 /* in zd_sync_state.c */
 extern void zd_sync_state_load(Oid source, Oid target, ZdSyncState *state);
+extern bool zd_sync_state_has_fields_seen(void);
+extern char *zd_sync_state_fields_news(const char *before, const char *now, bool *unmapped);
+extern void zd_sync_state_set_fields_seen(Oid source, Oid target, const char *fields_seen);
 extern void zd_sync_state_begin_run(Oid source, Oid target, const ZdSyncState *state,
 									const char *resource);
 extern void zd_sync_state_checkpoint(Oid source, Oid target, const char *after_cursor,

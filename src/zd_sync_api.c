@@ -71,6 +71,9 @@ read_args(FunctionCallInfo fcinfo, ZdSyncArgs *args)
 	}
 	if (PG_NARGS() > 4 && !PG_ARGISNULL(4))
 		args->quarantine = text_to_cstring(PG_GETARG_TEXT_PP(4));
+	/* add_columns came with version 1.1 */
+	if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
+		args->add_columns = PG_GETARG_BOOL(5);
 }
 
 /* Refuse a CALL that cannot commit, naming materialize. */

@@ -1,21 +1,31 @@
 /*-------------------------------------------------------------------------
  *
  * zd_sync_fields.c
- *		  The fingerprint of the custom fields a sync's source maps to
- *		  columns, and the check of it at the start of every run.
+ *		  Schema drift: the custom fields a sync's source maps to columns,
+ *		  checked against Zendesk's field lists, and the columns added for new
+ *		  fields when the caller asks.
  *
- * For each column filled from a custom field (custom_field_id, user_field,
- * organization_field) the fingerprint holds the field's id, type, key and
- * active flag as Zendesk lists them now, "column|field|id|type, key, state"
- * ("column|field|deleted" when gone), one entry a line.  The first run stores it in sync_state; each later run
+ * Breaking changes.  For each column filled from a custom field
+ * (custom_field_id, user_field, organization_field) the fingerprint holds
+ * the field's id, type, key and active flag as Zendesk lists them now,
+ * "column|field|id|type, key, state" ("column|field|deleted" when gone), one
+ * entry a line.  The first run stores it in sync_state; each later run
  * compares: a mapped field deleted, deactivated or retyped is a breaking
  * change that stops the run, naming the fields, before any page is read, so
  * the checkpoint stays at the last page converted under the old schema.
  * The same check runs again inside the page's subtransaction, before its
  * commit, every ZD_FIELDS_CHECK_RECORDS records (zd_sync.c), so a change
- * made while a long run goes on stops it at the page that met it.  A new
- * mapped column is recorded.  A source without custom-field columns
- * costs no request.
+ * made while a long run goes on stops it at the page that met it.
+ *
+ * Additive changes.  Every active custom field of the resource, mapped or
+ * not, is listed in sync_state.fields_seen (jsonb: id, type, key, title,
+ * options, the column that maps it); a run that finds a field not listed
+ * before, or a field whose options changed, says so (zd_sync_state.c
+ * compares).  With add_columns => true, a field no column maps gets one on
+ * the foreign table, named and typed as IMPORT FOREIGN SCHEMA would, and a
+ * mapped field's column missing from the mirror gets one there; the run
+ * then reads again from the oldest such field's creation, since no record
+ * holds a value for a field before it existed.
  *
  * IDENTIFICATION
  *		  src/zd_sync_fields.c
@@ -24,7 +34,14 @@
  */
 #include "postgres.h"
 
+#include "access/relation.h"
+#include "access/xact.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "nodes/value.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "zendesk_fdw.h"
@@ -49,17 +66,41 @@ find_field(List *fields, const ZdColumn *col)
 	return NULL;
 }
 
+/* Is this column filled from a custom field? */
+static bool
+is_field_column(const ZdColumn *col)
+{
+	return col->source == ZD_SRC_TICKET_FIELD || col->source == ZD_SRC_USER_FIELD ||
+		col->source == ZD_SRC_ORGANIZATION_FIELD;
+}
+
 /*
- * zd_sync_fields_fingerprint
- *		The fingerprint of the fields source maps, or NULL when it maps none.
+ * zd_sync_fields_mapped
+ *		Does the source map any custom field to a column?
  */
-char *
-zd_sync_fields_fingerprint(Relation source, const ZdOptions *options, ZdConn *conn)
+bool
+zd_sync_fields_mapped(Relation source, const ZdResource *resource)
 {
 	int			ncolumns;
-	ZdColumn   *columns = zd_columns_plan(source, options->resource, &ncolumns);
-	List	   *fields = NIL;
-	bool		fetched = false;
+	ZdColumn   *columns = zd_columns_plan(source, resource, &ncolumns);
+
+	for (int c = 0; c < ncolumns; c++)
+		if (is_field_column(&columns[c]))
+			return true;
+	return false;
+}
+
+/*
+ * zd_sync_fields_fingerprint
+ *		The fingerprint of the fields source maps, given Zendesk's list of
+ *		them now, or NULL when it maps none.
+ */
+char *
+zd_sync_fields_fingerprint(Relation source, const ZdResource *resource, List *fields)
+{
+	int			ncolumns;
+	ZdColumn   *columns = zd_columns_plan(source, resource, &ncolumns);
+	bool		any = false;
 	StringInfoData fp;
 
 	initStringInfo(&fp);
@@ -68,14 +109,9 @@ zd_sync_fields_fingerprint(Relation source, const ZdOptions *options, ZdConn *co
 		ZdColumn   *col = &columns[c];
 		const ZdFieldDef *field;
 
-		if (col->source != ZD_SRC_TICKET_FIELD && col->source != ZD_SRC_USER_FIELD &&
-			col->source != ZD_SRC_ORGANIZATION_FIELD)
+		if (!is_field_column(col))
 			continue;
-		if (!fetched)
-		{
-			fields = zd_fetch_fields(conn, options, options->resource);
-			fetched = true;
-		}
+		any = true;
 		field = find_field(fields, col);
 		if (col->source == ZD_SRC_TICKET_FIELD)
 			appendStringInfo(&fp, "%s|%lld|", col->name, (long long) col->field_id);
@@ -88,7 +124,166 @@ zd_sync_fields_fingerprint(Relation source, const ZdOptions *options, ZdConn *co
 							 field->key ? field->key : "(none)",
 							 field->active ? "active" : "inactive");
 	}
-	return fetched ? fp.data : NULL;
+	return any ? fp.data : NULL;
+}
+
+/* The column of source that maps field, or NULL. */
+static const char *
+column_of(const ZdColumn *columns, int ncolumns, const ZdFieldDef *field)
+{
+	for (int c = 0; c < ncolumns; c++)
+		if (is_field_column(&columns[c]) &&
+			(columns[c].source == ZD_SRC_TICKET_FIELD ? columns[c].field_id == field->id :
+			 (field->key != NULL && strcmp(columns[c].key, field->key) == 0)))
+			return columns[c].name;
+	return NULL;
+}
+
+static void
+append_json_member(StringInfo buf, const char *name, const char *value)
+{
+	appendStringInfo(buf, ", \"%s\": ", name);
+	if (value == NULL)
+		appendStringInfoString(buf, "null");
+	else
+		escape_json(buf, value);
+}
+
+/*
+ * zd_sync_fields_seen
+ *		Every active custom field of the resource that can have a column, as
+ *		a jsonb array's text: id, type, key, title, options (count and hash)
+ *		and the column of source that maps it (null when none).
+ */
+char *
+zd_sync_fields_seen(Relation source, const ZdResource *resource, List *fields)
+{
+	int			ncolumns;
+	ZdColumn   *columns = zd_columns_plan(source, resource, &ncolumns);
+	StringInfoData buf;
+	ListCell   *lc;
+	bool		first = true;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '[');
+	foreach(lc, fields)
+	{
+		const ZdFieldDef *field = lfirst(lc);
+
+		if (!field->active || !zd_field_has_column(resource, field))
+			continue;
+		appendStringInfo(&buf, "%s{\"id\": %lld", first ? "" : ", ", field->id);
+		append_json_member(&buf, "type", field->type);
+		append_json_member(&buf, "key", field->key);
+		append_json_member(&buf, "title", field->title);
+		appendStringInfo(&buf, ", \"options\": %zu, \"options_hash\": \"%016llx\"",
+						 field->noptions, (unsigned long long) field->options_hash);
+		append_json_member(&buf, "column", column_of(columns, ncolumns, field));
+		appendStringInfoChar(&buf, '}');
+		first = false;
+	}
+	appendStringInfoChar(&buf, ']');
+	return buf.data;
+}
+
+/* The names of rel's live columns, as a List of String. */
+static List *
+column_names(Oid relid, List *names)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	for (int i = 0; i < desc->natts; i++)
+		if (!TupleDescAttr(desc, i)->attisdropped)
+			names = lappend(names, makeString(pstrdup(NameStr(TupleDescAttr(desc, i)->attname))));
+	relation_close(rel, AccessShareLock);
+	return names;
+}
+
+static void
+run_alter(const char *sql)
+{
+	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not add a column: %s", sql);
+	CommandCounterIncrement();
+}
+
+/*
+ * zd_sync_fields_add_columns
+ *		add_columns => true: a column on source for every active custom field
+ *		no column maps, and a column on the target (when it exists) for every
+ *		custom-field column of source it lacks.  The statements run as the
+ *		caller, who must own both tables.  The target is target_relname in
+ *		target_nsp.  Returns whether the target got a
+ *		column; then *since is the oldest creation time of their fields
+ *		(epoch seconds), or -1 when one of them is unknown.
+ */
+bool
+zd_sync_fields_add_columns(Oid source, Oid target_nsp, const char *target_relname,
+						   const ZdResource *resource, List *fields, int64 *since)
+{
+	Oid			target = get_relname_relid(target_relname, target_nsp);
+	char	   *target_name = quote_qualified_identifier(get_namespace_name(target_nsp),
+														 target_relname);
+	char	   *source_name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(source)),
+														 get_rel_name(source));
+	List	   *taken = column_names(source, NIL);
+	Relation	rel;
+	int			ncolumns;
+	ZdColumn   *columns;
+	ListCell   *lc;
+	bool		added = false;
+
+	if (OidIsValid(target))
+		taken = column_names(target, taken);
+
+	rel = relation_open(source, AccessShareLock);
+	columns = zd_columns_plan(rel, resource, &ncolumns);
+	relation_close(rel, AccessShareLock);
+	foreach(lc, fields)
+	{
+		const ZdFieldDef *field = lfirst(lc);
+		char	   *name;
+
+		if (!field->active || !zd_field_has_column(resource, field) ||
+			column_of(columns, ncolumns, field) != NULL)
+			continue;
+		name = zd_field_column_name(taken, field);
+		taken = lappend(taken, makeString(name));
+		run_alter(psprintf("ALTER FOREIGN TABLE %s ADD COLUMN %s", source_name,
+						   zd_field_column_definition(resource, field, name)));
+		ereport(NOTICE,
+				(errmsg("column %s added to foreign table %s for %s field %lld \"%s\" (%s)",
+						quote_identifier(name), source_name, resource->name, field->id,
+						field->title, field->type)));
+	}
+	if (!OidIsValid(target))
+		return false;
+
+	*since = PG_INT64_MAX;
+	rel = relation_open(source, AccessShareLock);
+	columns = zd_columns_plan(rel, resource, &ncolumns);
+	for (int c = 0; c < ncolumns; c++)
+	{
+		const ZdColumn *col = &columns[c];
+		const ZdFieldDef *field;
+
+		if (!is_field_column(col) || get_attnum(target, col->name) != InvalidAttrNumber)
+			continue;
+		run_alter(psprintf("ALTER TABLE %s ADD COLUMN %s %s", target_name,
+						   quote_identifier(col->name),
+						   format_type_with_typemod(col->typid, col->typmod)));
+		ereport(NOTICE,
+				(errmsg("column %s added to %s", quote_identifier(col->name), target_name)));
+		field = find_field(fields, col);
+		if (field == NULL || !field->has_created_at)
+			*since = -1;
+		else if (*since >= 0)
+			*since = Min(*since, field->created_at);
+		added = true;
+	}
+	relation_close(rel, AccessShareLock);
+	return added;
 }
 
 /* The entry of the same column as `entry` in a fingerprint, or NULL. */

@@ -49,6 +49,9 @@ enum
 	PLAN_TOMBSTONE_BLOCKS,
 	PLAN_TOMBSTONE_SET,
 	PLAN_TOMBSTONE_AMONG,
+	PLAN_SEEN_LOAD,
+	PLAN_SEEN_SET,
+	PLAN_FIELDS_NEWS,
 	NUM_PLANS
 };
 
@@ -100,6 +103,23 @@ static const char *const plan_sql[NUM_PLANS] = {
 	"DO UPDATE SET stream_time = greatest(t.stream_time, EXCLUDED.stream_time)",
 	[PLAN_TOMBSTONE_AMONG] =
 	"SELECT id FROM zendesk_fdw.sync_tombstones WHERE target = $1 AND id = ANY ($2) ORDER BY id",
+	/* fields_seen came with version 1.1 */
+	[PLAN_SEEN_LOAD] =
+	"SELECT fields_seen::text FROM zendesk_fdw.sync_state WHERE source = $1 AND target = $2",
+	[PLAN_SEEN_SET] =
+	"UPDATE zendesk_fdw.sync_state SET fields_seen = $3::jsonb WHERE source = $1 AND target = $2",
+	[PLAN_FIELDS_NEWS] =
+	"SELECT string_agg(CASE WHEN o.f IS NULL "
+	"THEN format('new %s field %s \"%s\"%s', n.f->>'type', n.f->>'id', n.f->>'title', "
+	"CASE WHEN n.f->>'column' IS NULL THEN ', mapped by no column' "
+	"ELSE format(', column %I', n.f->>'column') END) "
+	"ELSE format('field %s \"%s\": its options changed (%s options, were %s)', "
+	"n.f->>'id', n.f->>'title', n.f->>'options', o.f->>'options') END, "
+	"'; ' ORDER BY (n.f->>'id')::int8), "
+	"coalesce(bool_or(o.f IS NULL AND n.f->>'column' IS NULL), false) "
+	"FROM jsonb_array_elements($1::jsonb) n(f) "
+	"LEFT JOIN jsonb_array_elements($2::jsonb) o(f) ON o.f->'id' = n.f->'id' "
+	"WHERE o.f IS NULL OR o.f->'options_hash' IS DISTINCT FROM n.f->'options_hash'",
 };
 
 static const Oid counter_types[] = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
@@ -172,6 +192,16 @@ plan_for(int k)
 	{
 		case PLAN_LOAD:
 		case PLAN_FORGET_STATE:
+		case PLAN_SEEN_LOAD:
+			nargs = 2;
+			break;
+		case PLAN_SEEN_SET:
+			types[2] = TEXTOID;
+			nargs = 3;
+			break;
+		case PLAN_FIELDS_NEWS:
+			types[0] = TEXTOID;
+			types[1] = TEXTOID;
 			nargs = 2;
 			break;
 		case PLAN_FORGET_TOMBSTONES:
@@ -248,6 +278,34 @@ zd_delete_mode_name(ZdDeleteMode mode)
 }
 
 /*
+ * zd_sync_state_has_fields_seen
+ *		Has sync_state the column fields_seen (extension version 1.1 on)?
+ *		The library serves a database whose extension is not updated yet.
+ */
+bool
+zd_sync_state_has_fields_seen(void)
+{
+	Oid			nsp = get_namespace_oid("zendesk_fdw", false);
+
+	return get_attnum(get_relname_relid("sync_state", nsp), "fields_seen") != InvalidAttrNumber;
+}
+
+/* fields_seen of (source, target) into state, when the row and the column exist */
+static void
+load_fields_seen(Oid source, Oid target, ZdSyncState *state)
+{
+	Datum		values[2] = {ObjectIdGetDatum(source), ObjectIdGetDatum(target)};
+	MemoryContext caller_cxt = CurrentMemoryContext;
+	char	   *text;
+
+	if (!zd_sync_state_has_fields_seen() || run_as_owner(PLAN_SEEN_LOAD, values, NULL) == 0)
+		return;
+	text = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	state->fields_seen = text ? MemoryContextStrdup(caller_cxt, text) : NULL;
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
  * zd_sync_state_load
  *		The row of (source, target), copied into the current memory context
  *		(state->found is false when there is none).
@@ -290,6 +348,48 @@ zd_sync_state_load(Oid source, Oid target, ZdSyncState *state)
 	state->fields_fingerprint = SPI_getvalue(tuple, desc, 10);
 	MemoryContextSwitchTo(old);
 	SPI_freetuptable(SPI_tuptable);
+	load_fields_seen(source, target, state);
+}
+
+/*
+ * zd_sync_state_set_fields_seen
+ *		Record the custom fields a run saw (a jsonb array's text).
+ */
+void
+zd_sync_state_set_fields_seen(Oid source, Oid target, const char *fields_seen)
+{
+	Datum		values[3];
+
+	values[0] = ObjectIdGetDatum(source);
+	values[1] = ObjectIdGetDatum(target);
+	values[2] = CStringGetTextDatum(fields_seen);
+	run_as_owner(PLAN_SEEN_SET, values, NULL);
+}
+
+/*
+ * zd_sync_state_fields_news
+ *		The additive changes from the fields seen before to those seen now:
+ *		fields not listed before, fields whose options changed; NULL when
+ *		none.  *unmapped: is one of the new fields mapped by no column?  In
+ *		the current memory context.
+ */
+char *
+zd_sync_state_fields_news(const char *before, const char *now, bool *unmapped)
+{
+	Datum		values[2];
+	MemoryContext caller_cxt = CurrentMemoryContext;
+	char	   *news;
+	bool		isnull;
+
+	values[0] = CStringGetTextDatum(now);
+	values[1] = CStringGetTextDatum(before);
+	run_as_owner(PLAN_FIELDS_NEWS, values, NULL);
+	news = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	news = news ? MemoryContextStrdup(caller_cxt, news) : NULL;
+	*unmapped = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
+										   &isnull));
+	SPI_freetuptable(SPI_tuptable);
+	return news;
 }
 
 /*

@@ -119,7 +119,7 @@ check_adoptable(Oid relid, const ZdSyncTarget *out, Relation source)
 				 errmsg("table %s cannot be the target of a sync of %s",
 						out->qualified, RelationGetRelationName(source)),
 				 errdetail("%s.", problems.data),
-				 errhint("A target has the columns of the source, with the same types, and a primary key on id; extra columns are allowed.  Name a new table to have one created.")));
+				 errhint("A target has the columns of the source, with the same types, and a primary key on id; extra columns are allowed.  Name a new table to have one created, or, when columns of custom fields are missing, sync with add_columns => true.")));
 	relation_close(rel, AccessShareLock);
 }
 

@@ -24,6 +24,7 @@
 #include "nodes/pg_list.h"
 #include "utils/relcache.h"
 
+#include "zd_fields.h"
 #include "zd_http.h"
 #include "zd_oauth.h"
 #include "zd_resources.h"
@@ -151,6 +152,11 @@ extern void zd_guard_charge(const ZdOptions *options, double requests,
 extern List *zd_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid);
 extern List *zd_fetch_fields(ZdConn *conn, const ZdOptions *options,
 							 const ZdResource *resource);
+extern const char *zd_field_sql_type(const char *type);
+extern bool zd_field_has_column(const ZdResource *resource, const ZdFieldDef *field);
+extern char *zd_field_column_name(List *taken, const ZdFieldDef *field);
+extern char *zd_field_column_definition(const ZdResource *resource, const ZdFieldDef *field,
+										const char *name);
 
 /* in zd_scan.c */
 
