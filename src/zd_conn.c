@@ -681,6 +681,9 @@ zd_conn_get_accepting(ZdConn *conn, const ZdOptions *options, char **url,
 			}
 			retries++;
 			conn->stats.retries++;
+			elog(DEBUG1, "zendesk_fdw: GET %s failed: %s; retry %d of %d",
+				 zd_url_path(*url), zd_http_error_message(conn->http), retries,
+				 options->max_retries);
 			zd_wait_ms(backoff_ms(retries), &conn->stats);
 			continue;
 		}

@@ -297,21 +297,41 @@ class ZendeskHandler(http.server.BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def client_gone(self, wait):
+        """Has the client closed the connection (waiting up to `wait` s to see)?"""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], wait)
+            if readable and not self.connection.recv(1, socket.MSG_PEEK):
+                return True
+            if readable:
+                time.sleep(wait)
+            return False
+        except (OSError, ValueError):
+            return True
+
     def hang(self, fault):
         """Hold the connection without answering."""
         self.record(None, 0, fault)
         self.close_connection = True
         deadline = time.monotonic() + fault.hold
-        conn = self.connection
         while time.monotonic() < deadline and not self.simulator.closing.is_set():
-            try:
-                readable, _, _ = select.select([conn], [], [], 0.2)
-                if readable and not conn.recv(1, socket.MSG_PEEK):
-                    break           # the client went away
-                if readable:
-                    time.sleep(0.2)
-            except (OSError, ValueError):
+            if self.client_gone(0.2):
                 break
+
+    def delay(self, fault):
+        """Wait out a fault's delay before answering: "answer", or "closing"
+        when the simulator stops first, or "gone" when the client leaves first
+        (then the request is logged at once, as a request without an answer,
+        not half a minute later, after a test has cleared the log)."""
+        deadline = time.monotonic() + fault.delay
+        while time.monotonic() < deadline:
+            if self.simulator.closing.is_set():
+                return "closing"
+            if self.client_gone(min(0.05, max(deadline - time.monotonic(), 0))):
+                self.record(None, 0, fault)
+                self.close_connection = True
+                return "gone"
+        return "answer"
 
     def rate_headers(self, remaining, reset):
         limit = self.simulator.limits["account"].limit
@@ -351,8 +371,12 @@ class ZendeskHandler(http.server.BaseHTTPRequestHandler):
                 return control.handle(self, request)
             fault = self.simulator.faults.take(request)
             if fault is not None:
-                if fault.delay and self.simulator.closing.wait(fault.delay):
-                    return self.reset_connection()
+                if fault.delay:
+                    waited = self.delay(fault)
+                    if waited == "closing":
+                        return self.reset_connection()
+                    if waited == "gone":
+                        return
                 if fault.kind == "reset":
                     self.record(None, 0, fault)
                     return self.reset_connection()

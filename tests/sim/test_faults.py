@@ -174,6 +174,25 @@ class TestWire(FaultCase):
         self.assertEqual(self.get_json(TIME + "?start_time=0")[0].status, 200)
         self.assertGreaterEqual(time.monotonic() - start, 0.3)
 
+    def test_delay_ends_when_the_client_leaves(self):
+        # a client that gives up (a cancelled query) is logged at once, as a
+        # request without an answer -- not when the delay would have ended,
+        # after a test may have cleared the log and begun counting requests
+        self.fault(endpoint="export_tickets", delay=30, count=1)
+        self.request("DELETE", "/_sim/requests")
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=0.3)
+        conn.request("GET", TIME + "?start_time=0", headers={"Authorization": BASIC})
+        with self.assertRaises(socket.timeout):
+            conn.getresponse()
+        conn.close()
+        deadline = time.monotonic() + 2
+        log = []
+        while not log and time.monotonic() < deadline:
+            time.sleep(0.05)
+            log = self.control("GET", "/_sim/requests")
+        self.assertEqual([(r["path"], r["status"], r["fault"]) for r in log],
+                         [(TIME, None, "delay")])
+
 
 class TestPositions(FaultCase):
 
