@@ -43,3 +43,29 @@ CREATE FUNCTION zendesk_fdw.materialize(source regclass, target text,
 RETURNS record
 AS 'MODULE_PATHNAME', 'zendesk_fdw_materialize'
 LANGUAGE C VOLATILE;
+
+-- Privileges, decided and spelled out, so that default privileges of the
+-- role that installs the extension cannot change them (sql/privileges.sql
+-- checks each).  Like postgres_fdw's functions, and unlike pg_cron (whose
+-- jobs run later, in a worker, hence its schema closed to PUBLIC), the
+-- functions run now, as the caller, and check what matters themselves: the
+-- caller's own user mapping, USAGE on the server (check_connection), SELECT
+-- on the source, the privileges a sync needs on an existing target and
+-- quarantine table (CREATE on the schema for a new one), and that a sync
+-- already recorded belongs to the caller.  So PUBLIC may execute them; a
+-- DBA who wants fewer people mirroring revokes EXECUTE and grants it to a
+-- role.  The checkpoint and tombstone tables are written only by the
+-- extension, as their owner; PUBLIC may read them, row-level security
+-- showing each role the rows of its own syncs.  stats holds no credential
+-- and nothing beyond what pg_foreign_server shows every role: the servers'
+-- base URLs, with request counts.  The event trigger's function is for the
+-- event trigger only; the wrapper's handler and validator keep PostgreSQL's
+-- defaults, as postgres_fdw's do.
+GRANT EXECUTE ON FUNCTION zendesk_fdw.materialize(regclass, text, timestamptz, text, text, boolean),
+    zendesk_fdw.check_connection(name), zendesk_fdw.request_stats() TO PUBLIC;
+GRANT EXECUTE ON PROCEDURE zendesk_fdw.sync(regclass, text, timestamptz, text, text, boolean),
+    zendesk_fdw.resync(regclass, text, timestamptz, text, text, boolean),
+    zendesk_fdw.sync_reset(regclass, text) TO PUBLIC;
+REVOKE ALL ON zendesk_fdw.sync_state, zendesk_fdw.sync_tombstones FROM PUBLIC;
+GRANT SELECT ON zendesk_fdw.sync_state, zendesk_fdw.sync_tombstones, zendesk_fdw.stats TO PUBLIC;
+REVOKE ALL ON FUNCTION zendesk_fdw.sync_state_dropped() FROM PUBLIC;

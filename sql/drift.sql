@@ -114,8 +114,15 @@ RESET client_min_messages;
 SELECT status, regexp_replace(fields_fingerprint, '\d{6,}', 'N', 'g') AS fingerprint
   FROM zendesk_fdw.sync_state WHERE target = 'mirror_drift.type'::regclass;
 
+-- a first run whose source maps a field Zendesk does not have stops before
+-- anything is written (the column would stay NULL for good)
+CREATE FOREIGN TABLE zdd.nonexistent (id bigint, generated_timestamp timestamptz,
+  ghost text OPTIONS (custom_field_id '999999')) SERVER zd_drift OPTIONS (resource 'tickets');
+CALL zendesk_fdw.sync('zdd.nonexistent', 'mirror_drift.nonexistent');
+SELECT count(*) AS state_rows FROM zendesk_fdw.sync_state WHERE source = 'zdd.nonexistent'::regclass;
+
 SET client_min_messages = warning;
 DROP SCHEMA mirror_drift CASCADE;
 DROP SERVER zd_drift CASCADE;
-DROP SCHEMA zdd;
+DROP SCHEMA zdd CASCADE;
 RESET client_min_messages;

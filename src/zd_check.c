@@ -125,6 +125,11 @@ zendesk_fdw_check_connection(PG_FUNCTION_ARGS)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
 
+	if (strcmp(GetForeignDataWrapper(server->fdwid)->fdwname, "zendesk_fdw") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("server \"%s\" is not a Zendesk server", server->servername),
+				 errhint("check_connection takes a server of the zendesk_fdw wrapper.")));
 	aclresult = pg_foreign_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);

@@ -20,6 +20,7 @@
 
 #include "access/reloptions.h"
 #include "catalog/pg_attribute.h"
+#include "catalog/pg_foreign_data_wrapper.h"
 #include "catalog/pg_foreign_server.h"
 #include "catalog/pg_foreign_table.h"
 #include "catalog/pg_user_mapping.h"
@@ -112,8 +113,40 @@ catalog_noun(Oid catalog)
 			return "foreign table";
 		case AttributeRelationId:
 			return "foreign table column";
+		case ForeignDataWrapperRelationId:
+			return "foreign data wrapper";
 		default:
 			return "object";
+	}
+}
+
+/*
+ * The longest value an option takes, in bytes.  No Zendesk value comes
+ * near these; they keep a pasted file or a runaway script out of the
+ * catalog, of every request and of every message that names the value.
+ */
+#define ZD_MAX_URL_LEN 2048
+#define ZD_MAX_TEXT_LEN 4096
+#define ZD_MAX_WORD_LEN 64		/* numbers, booleans, resource names */
+
+static size_t
+max_length(const ZdOptionDef *od)
+{
+	switch (od->kind)
+	{
+		case ZD_OPT_SUBDOMAIN:
+			return 63;			/* a DNS label */
+		case ZD_OPT_URL:
+		case ZD_OPT_PROXY:
+			return ZD_MAX_URL_LEN;
+		case ZD_OPT_PATH:
+			return MAXPGPATH - 1;
+		case ZD_OPT_TEXT:
+			/* the shared slot a rotated refresh token lives in */
+			return strcmp(od->name, "oauth_refresh_token") == 0 ?
+				ZD_TOKEN_MAX - 1 : ZD_MAX_TEXT_LEN;
+		default:
+			return ZD_MAX_WORD_LEN;
 	}
 }
 
@@ -237,12 +270,20 @@ check_one_option(DefElem *def, Oid catalog)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("only a superuser can set option \"%s\"", def->defname),
 				 errdetail("\"%s\" decides where credentials are sent or which certificates are trusted.",
-						   def->defname)));
+						   def->defname),
+				 errhint("A server with option \"%s\" can be created or altered only by a superuser.",
+						 def->defname)));
 
 	if (defGetString(def)[0] == '\0' && od->kind != ZD_OPT_BOOL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("option \"%s\" must not be empty", def->defname)));
+	if (strlen(defGetString(def)) > max_length(od))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("value of option \"%s\" is too long", def->defname),
+				 errdetail("It is %zu bytes; \"%s\" takes at most %zu.",
+						   strlen(defGetString(def)), def->defname, max_length(od))));
 
 	switch (od->kind)
 	{
@@ -253,13 +294,16 @@ check_one_option(DefElem *def, Oid catalog)
 			check_url(def);
 			break;
 		case ZD_OPT_PROXY:
-			if (strncmp(defGetString(def), "http://", 7) != 0 &&
-				strncmp(defGetString(def), "https://", 8) != 0 &&
-				strncmp(defGetString(def), "socks5h://", 10) != 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"proxy\": \"%s\"", defGetString(def)),
-						 errhint("Give the proxy as a URL: http://host:port, https://host:port or socks5h://host:port.")));
+			{
+				char		err[256];
+
+				if (!zd_url_check_proxy(defGetString(def), err, sizeof(err)))
+					ereport(ERROR,
+							(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+							 errmsg("invalid value for option \"proxy\": \"%s\"", defGetString(def)),
+							 errdetail("%s.", err),
+							 errhint("Give the proxy as a URL: http://host:port, https://host:port or socks5h://host:port.")));
+			}
 			break;
 		case ZD_OPT_PATH:
 			if (!is_absolute_path(defGetString(def)))

@@ -850,6 +850,8 @@ prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool rese
 		MemoryContextSwitchTo(run->run_cxt);
 		memset(st, 0, sizeof(*st));
 	}
+	if (!st->found || st->fields_fingerprint == NULL)
+		zd_sync_fields_check_exist(fingerprint, get_rel_name(run->source));
 
 	if (!st->found)
 	{
@@ -912,6 +914,35 @@ prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool rese
 	MemoryContextSwitchTo(run->run_cxt);
 }
 
+/* zd_fetch_fields as a step of in_subtransaction; arg: the List * to set */
+static void
+fetch_fields(ZdSyncRun *run, void *arg)
+{
+	MemoryContextSwitchTo(run->run_cxt);
+	*(List **) arg = zd_fetch_fields(run->conn, run->options, run->resource);
+}
+
+/*
+ * fail_before_pages
+ *		A run that fails before its first page (Zendesk refusing the
+ *		credentials, say): a sync records the error in the row of its last
+ *		run, if there is one, for other sessions and scheduled jobs to see;
+ *		then the error is raised again.
+ */
+static void
+fail_before_pages(ZdSyncRun *run, const ZdSyncArgs *args, Oid target_relid,
+				  ErrorData *edata)
+{
+	if (args->commit && OidIsValid(target_relid))
+	{
+		update_request_counters(run);
+		zd_sync_state_finish(run->source, target_relid, "failed", error_text(edata),
+							 &run->counters);
+		commit_now(run);
+	}
+	ReThrowError(edata);
+}
+
 static void
 sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *result,
 		  MemoryContext caller_cxt)
@@ -924,6 +955,7 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	char	   *fingerprint = NULL;
 	char	   *seen = NULL;
 	bool		record_seen;
+	bool		fetch;
 	List	   *fields = NIL;
 	bool		columns_added = false;
 	int64		since = -1;
@@ -949,11 +981,17 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	 */
 	record_seen = run->resource->fields_path != NULL && zd_sync_state_has_fields_seen();
 	source_rel = relation_open(args->source, AccessShareLock);
-	if (record_seen || args->add_columns ||
-		zd_sync_fields_mapped(source_rel, run->resource))
-		fields = zd_fetch_fields(run->conn, run->options, run->resource);
+	zd_sync_target_check_source(source_rel, run->resource);
+	fetch = record_seen || args->add_columns || zd_sync_fields_mapped(source_rel, run->resource);
 	relation_close(source_rel, AccessShareLock);
 	MemoryContextSwitchTo(run->run_cxt);
+	if (fetch)
+	{
+		ErrorData  *edata = in_subtransaction(run, fetch_fields, &fields);
+
+		if (edata != NULL)
+			fail_before_pages(run, args, get_relname_relid(relname, nsp), edata);
+	}
 	if (args->add_columns)
 	{
 		columns_added = zd_sync_fields_add_columns(args->source, nsp, relname,

@@ -115,6 +115,7 @@ extern Oid	zd_sync_target_namespace(const char *target, char **relname);
 extern Oid	zd_sync_target_prepare(Relation source, const ZdResource *resource,
 								   const char *target, ZdSyncTarget *out,
 								   bool *created);
+extern void zd_sync_target_check_source(Relation source, const ZdResource *resource);
 extern void zd_sync_target_plan(ZdSyncTarget *target, Relation source);
 extern void zd_sync_quarantine_prepare(ZdSyncTarget *target, const char *name,
 									   Oid source);
@@ -133,6 +134,7 @@ extern bool zd_sync_fields_add_columns(Oid source, Oid target_nsp, const char *t
 									   const ZdResource *resource, List *fields, int64 *since);
 extern void zd_sync_fields_check(const char *stored, const char *current,
 								 const char *source_name);
+extern void zd_sync_fields_check_exist(const char *current, const char *source_name);
 
 /* in zd_sync_state.c */
 extern void zd_sync_state_load(Oid source, Oid target, ZdSyncState *state);

@@ -20,12 +20,14 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "zd_sync.h"
@@ -44,11 +46,22 @@ read_args(FunctionCallInfo fcinfo, ZdSyncArgs *args)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the source and the target of a sync cannot be null")));
 	args->source = PG_GETARG_OID(0);
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(args->source)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", args->source)));
 	args->target = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
 	{
+		TimestampTz start_time = PG_GETARG_TIMESTAMPTZ(2);
+
+		if (TIMESTAMP_NOT_FINITE(start_time) || start_time > GetCurrentTransactionStartTimestamp())
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("start_time must be a time in the past"),
+					 errhint("Zendesk exports what changed from start_time until about a minute ago.")));
 		args->has_start_time = true;
-		args->start_time = (int64) timestamptz_to_time_t(PG_GETARG_TIMESTAMPTZ(2));
+		args->start_time = (int64) timestamptz_to_time_t(start_time);
 		if (args->start_time < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

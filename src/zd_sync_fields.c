@@ -323,6 +323,43 @@ entry_state(const char *entry)
 }
 
 /*
+ * zd_sync_fields_check_exist
+ *		A run with no fingerprint stored (the first, or after a reset): every
+ *		field a column maps must exist in Zendesk, or the column would stay
+ *		NULL for good without a word.
+ */
+void
+zd_sync_fields_check_exist(const char *current, const char *source_name)
+{
+	StringInfoData missing;
+	const char *line = current;
+
+	if (current == NULL)
+		return;
+	initStringInfo(&missing);
+	while (*line != '\0')
+	{
+		const char *end = strchr(line, '\n');
+		char	   *entry = pnstrdup(line, end ? (size_t) (end - line) : strlen(line));
+		char	   *bar = strchr(entry, '|');
+
+		if (strcmp(entry_state(entry), "deleted") == 0)
+			appendStringInfo(&missing, "%scolumn \"%s\" (field %s)", missing.len ? ", " : "",
+							 pnstrdup(entry, bar - entry),
+							 pnstrdup(bar + 1, strcspn(bar + 1, "|")));
+		if (end == NULL)
+			break;
+		line = end + 1;
+	}
+	if (missing.len > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+				 errmsg("foreign table \"%s\" maps custom fields that Zendesk does not have", source_name),
+				 errdetail("%s.", missing.data),
+				 errhint("Correct the column's custom_field_id, user_field or organization_field option, or drop the column; IMPORT FOREIGN SCHEMA lists the fields as they are.")));
+}
+
+/*
  * zd_sync_fields_check
  *		Stop the run when a field mapped at the last run was deleted,
  *		deactivated or retyped since; the error names every such field.

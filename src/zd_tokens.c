@@ -127,7 +127,6 @@ zd_token_refused(const ZdOptions *options, const ZdHttpResponse *response,
  */
 
 #define ZD_TOKEN_SLOTS 64		/* user mappings with a refresh token */
-#define ZD_TOKEN_MAX 1024		/* bytes of a token, with its NUL */
 #define ZD_TOKEN_RETIRED 8		/* rotated-away refresh tokens remembered */
 
 typedef struct TokenSlot

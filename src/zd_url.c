@@ -100,6 +100,58 @@ host_is_loopback(const char *host)
 		(ntohl(addr.s_addr) >> 24) == 127;
 }
 
+/* Is this part of u present? */
+static bool
+has_part(CURLU *u, CURLUPart what)
+{
+	char	   *part = NULL;
+	bool		present = curl_url_get(u, what, &part, 0) == CURLUE_OK;
+
+	curl_free(part);
+	return present;
+}
+
+/*
+ * A URL to check: parsed (flags as curl_url_set takes them), with its
+ * scheme and a host that is not empty; false (errbuf says why) if it has
+ * none.  The caller frees a URL parsed with free_checked.
+ */
+typedef struct CheckedUrl
+{
+	CURLU	   *u;
+	char	   *scheme;
+	char	   *host;
+} CheckedUrl;
+
+static void
+free_checked(CheckedUrl *c)
+{
+	curl_free(c->scheme);
+	curl_free(c->host);
+	curl_url_cleanup(c->u);
+}
+
+static bool
+parse_checked(const char *url, unsigned int flags, CheckedUrl *c, char *errbuf, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->u = curl_url();
+	if (c->u == NULL)
+	{
+		snprintf(errbuf, errlen, "out of memory");
+		return false;
+	}
+	if (curl_url_set(c->u, CURLUPART_URL, url, flags) != CURLUE_OK ||
+		curl_url_get(c->u, CURLUPART_SCHEME, &c->scheme, 0) != CURLUE_OK ||
+		curl_url_get(c->u, CURLUPART_HOST, &c->host, 0) != CURLUE_OK || c->host[0] == '\0')
+	{
+		snprintf(errbuf, errlen, "\"%.64s\" is not a valid URL", url);
+		free_checked(c);
+		return false;
+	}
+	return true;
+}
+
 /*
  * zd_url_check_base
  *		Is url acceptable as a server's base URL?  https to any host, http to
@@ -109,40 +161,56 @@ host_is_loopback(const char *host)
 bool
 zd_url_check_base(const char *url, bool *plain_http, char *errbuf, size_t errlen)
 {
-	CURLU	   *u = curl_url();
-	char	   *scheme = NULL;
-	char	   *host = NULL;
-	char	   *part = NULL;
+	CheckedUrl	c;
 	bool		ok = false;
 
 	*plain_http = false;
-	if (u == NULL)
-	{
-		snprintf(errbuf, errlen, "out of memory");
+	if (!parse_checked(url, 0, &c, errbuf, errlen))
 		return false;
-	}
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-		curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
-		snprintf(errbuf, errlen, "\"%s\" is not a valid URL", url);
-	else if (strcasecmp(scheme, "https") != 0 && strcasecmp(scheme, "http") != 0)
-		snprintf(errbuf, errlen, "the scheme must be https (or http to a loopback host), not \"%s\"", scheme);
-	else if (strcasecmp(scheme, "http") == 0 && !host_is_loopback(host))
+	if (strcasecmp(c.scheme, "https") != 0 && strcasecmp(c.scheme, "http") != 0)
+		snprintf(errbuf, errlen, "the scheme must be https (or http to a loopback host), not \"%.32s\"", c.scheme);
+	else if (strcasecmp(c.scheme, "http") == 0 && !host_is_loopback(c.host))
 		snprintf(errbuf, errlen, "plain http is allowed only to a loopback host (localhost, 127.0.0.0/8, [::1])");
-	else if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK)
+	else if (has_part(c.u, CURLUPART_USER))
 		snprintf(errbuf, errlen, "the URL must not hold user information: credentials belong in the user mapping");
-	else if (curl_url_get(u, CURLUPART_QUERY, &part, 0) == CURLUE_OK ||
-			 curl_url_get(u, CURLUPART_FRAGMENT, &part, 0) == CURLUE_OK)
+	else if (has_part(c.u, CURLUPART_QUERY) || has_part(c.u, CURLUPART_FRAGMENT))
 		snprintf(errbuf, errlen, "the URL must not have a query or fragment");
 	else
 	{
-		*plain_http = strcasecmp(scheme, "http") == 0;
+		*plain_http = strcasecmp(c.scheme, "http") == 0;
 		ok = true;
 	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(part);
-	curl_url_cleanup(u);
+	free_checked(&c);
+	return ok;
+}
+
+/*
+ * zd_url_check_proxy
+ *		Is url acceptable as a proxy: http, https or socks5h to a host (and
+ *		port), nothing else?  Server options are readable by every role, so
+ *		a proxy's user information would be a credential on show.
+ */
+bool
+zd_url_check_proxy(const char *url, char *errbuf, size_t errlen)
+{
+	CheckedUrl	c;
+	char	   *path = NULL;
+	bool		ok = false;
+
+	if (!parse_checked(url, CURLU_NON_SUPPORT_SCHEME, &c, errbuf, errlen))
+		return false;
+	if (strcasecmp(c.scheme, "http") != 0 && strcasecmp(c.scheme, "https") != 0 &&
+			 strcasecmp(c.scheme, "socks5h") != 0)
+		snprintf(errbuf, errlen, "the scheme must be http, https or socks5h, not \"%.32s\"", c.scheme);
+	else if (has_part(c.u, CURLUPART_USER))
+		snprintf(errbuf, errlen, "the proxy URL must not hold user information: server options are visible to every role");
+	else if (has_part(c.u, CURLUPART_QUERY) || has_part(c.u, CURLUPART_FRAGMENT) ||
+			 (curl_url_get(c.u, CURLUPART_PATH, &path, 0) == CURLUE_OK && strcmp(path, "/") != 0))
+		snprintf(errbuf, errlen, "a proxy URL has no path, query or fragment");
+	else
+		ok = true;
+	curl_free(path);
+	free_checked(&c);
 	return ok;
 }
 

@@ -4,8 +4,8 @@
  *		  Checks on the URLs the client talks to.
  *
  * Decides which base URLs are acceptable (https anywhere, plain http to
- * loopback hosts only) and whether a URL Zendesk hands back stays on the
- * configured base.  No PostgreSQL header.
+ * loopback hosts only), which proxy URLs are, and whether a URL Zendesk
+ * hands back stays on the configured base.  No PostgreSQL header.
  *
  * IDENTIFICATION
  *		  src/zd_url.h
@@ -20,6 +20,7 @@
 
 extern bool zd_url_check_base(const char *url, bool *plain_http,
 							  char *errbuf, size_t errlen);
+extern bool zd_url_check_proxy(const char *url, char *errbuf, size_t errlen);
 extern bool zd_url_on_base(const char *base_url, const char *url);
 extern int	zd_url_per_page(const char *url);
 extern char *zd_url_with_per_page(const char *url, int per_page);

@@ -120,6 +120,7 @@ extern void zd_conn_token_request(ZdConn *conn, const ZdOptions *options,
 								  const char *refresh_token, ZdTokenGrant *grant);
 
 /* in zd_tokens.c */
+#define ZD_TOKEN_MAX 1024		/* bytes of a shared token, with its NUL */
 extern time_t zd_token_renew_at(time_t asked_at, long expires_in);
 extern void zd_token_refused(const ZdOptions *options, const ZdHttpResponse *response,
 							 const char *said) pg_attribute_noreturn();

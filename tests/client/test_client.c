@@ -297,6 +297,13 @@ test_url_checks(void)
 	check(!zd_url_check_base("http://127.0.0.1.evil.com", &plain, err, sizeof(err)), "lookalike");
 	check(!zd_url_check_base("file:///etc/passwd", &plain, err, sizeof(err)), "file");
 
+	check(zd_url_check_proxy("http://proxy.example.com:3128", err, sizeof(err)), "proxy http");
+	check(zd_url_check_proxy("socks5h://127.0.0.1:1080/", err, sizeof(err)), "proxy socks5h");
+	check(!zd_url_check_proxy("http://", err, sizeof(err)), "proxy without host");
+	check(!zd_url_check_proxy("http://user:pw@proxy:3128", err, sizeof(err)), "proxy with user info");
+	check(!zd_url_check_proxy("ftp://proxy:21", err, sizeof(err)), "proxy scheme");
+	check(!zd_url_check_proxy("http://proxy:3128/path?x=1", err, sizeof(err)), "proxy path");
+
 	check(zd_url_on_base("https://acme.zendesk.com",
 						 "https://acme.zendesk.com/api/v2/x?y=1"), "same host");
 	check(zd_url_on_base("https://acme.zendesk.com",
