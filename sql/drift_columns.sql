@@ -102,6 +102,16 @@ SELECT pg_temp.sim('PATCH', '/_sim/ticket_fields/' || current_setting('zd.esc'),
   IS NOT NULL AS options_changed;
 CALL zendesk_fdw.sync('zdc.tickets', 'mirror_dc.tickets');
 
+-- a resource without custom fields: add_columns has nothing to do, and no
+-- fields request is made
+CREATE FOREIGN TABLE zdc.events (id bigint, ticket_id bigint, created_at timestamptz)
+  SERVER zd_dc OPTIONS (resource 'ticket_events');
+SELECT pg_temp.sim('DELETE', '/_sim/requests') IS NOT NULL AS log_cleared;
+SELECT status, rows_inserted > 0 AS filled
+  FROM zendesk_fdw.materialize('zdc.events', 'mirror_dc.events', add_columns => true);
+SELECT count(*) AS fields_requests FROM jsonb_array_elements(pg_temp.sim('GET', '/_sim/requests')) r
+ WHERE r->>'path' LIKE '%fields%';
+
 -- add_columns needs the foreign table's owner
 CREATE ROLE regress_zd_drift_columns;
 GRANT USAGE ON SCHEMA zdc, mirror_dc TO regress_zd_drift_columns;

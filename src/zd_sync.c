@@ -982,7 +982,8 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	record_seen = run->resource->fields_path != NULL && zd_sync_state_has_fields_seen();
 	source_rel = relation_open(args->source, AccessShareLock);
 	zd_sync_target_check_source(source_rel, run->resource);
-	fetch = record_seen || args->add_columns || zd_sync_fields_mapped(source_rel, run->resource);
+	fetch = run->resource->fields_path != NULL &&
+		(record_seen || args->add_columns || zd_sync_fields_mapped(source_rel, run->resource));
 	relation_close(source_rel, AccessShareLock);
 	MemoryContextSwitchTo(run->run_cxt);
 	if (fetch)

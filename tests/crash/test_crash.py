@@ -244,7 +244,8 @@ class CrashTest(unittest.TestCase):
         self.resume_and_check(target)
 
     def test_progress(self):
-        """A long run reports progress against Zendesk's count every few seconds."""
+        """A long run reports progress against Zendesk's count every few seconds
+        (requests: the ticket fields, the count, and 2 pages)."""
         target = "mirror.t_progress"
         sim("POST", "/_sim/faults", {"path": "/api/v2/incremental/tickets/cursor", "skip": 1,
                                      "count": 1, "delay": 6})
@@ -255,7 +256,7 @@ class CrashTest(unittest.TestCase):
         progress = [n for n in run.conn.notices if "so far" in n]
         self.assertEqual(len(progress), 1, run.conn.notices)
         self.assertRegex(progress[0], r"NOTICE:  zendesk_fdw: %d records into %s so far "
-                                      r"\(about \d+%% of \d+\), 2 pages, 3 requests"
+                                      r"\(about \d+%% of \d+\), 2 pages, 4 requests"
                          % (2 * PAGE, target))
         self.assertRegex(progress[0], r"About \d+ seconds left at 60000 export requests")
         self.assert_equal_to_truth(target)
