@@ -41,9 +41,10 @@ else
   flock 9
 fi
 
+# PASS/FAIL to SOAK_RESULTS, "ok   ..."/"FAIL ..." on stdout, as scripts/test.sh
 result() {
   [ -n "${SOAK_RESULTS:-}" ] && echo "$1 $2" >>"$SOAK_RESULTS"
-  echo "$1 $2"
+  if [ "$1" = PASS ]; then echo "ok   $2"; else echo "FAIL $2"; fi
 }
 
 # shellcheck source=../../scripts/sim-env.sh

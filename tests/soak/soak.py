@@ -392,6 +392,7 @@ class Soak:
                     time.sleep(self.rng.uniform(0, 0.3))
             if run.is_alive():
                 os.kill(run.pid, signal.SIGKILL)
+                killed_after = time.time() - run.started
                 run.join(60)
                 self.monitor = None
                 connect()
@@ -401,7 +402,7 @@ class Soak:
                     self.n["kills_by_" + ("delay" if mode == "delay" else "pages")] += 1
                     st = self.state(target)
                     log("  kill -9 of %d after %.2f s (%s %s): %s, %s pages this run" % (
-                        run.pid, time.time() - run.started, mode,
+                        run.pid, killed_after, mode,
                         ("%.2f s" % value) if mode == "delay" else ("%d pages" % value),
                         st[0] if st else "no state row", st[1] if st else 0))
                     if st is not None and st[0] == "running" and st[2] != run.pid:
