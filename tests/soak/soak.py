@@ -354,15 +354,15 @@ class Soak:
         return fatal
 
     def faults_hit(self):
-        rules = sim("GET", "/_sim/faults")
-        rules = rules.get("faults", rules) if isinstance(rules, dict) else rules
-        return {r["id"]: r.get("hits", 0) for r in rules}
+        return {r["id"]: r["hits"] for r in sim("GET", "/_sim/faults")}
 
     # -- an attempt
 
     def attempt(self, target, sql, kill, mutate_during):
-        """Run one CALL; kill it as planned.  Returns "killed", "done" or
-        "failed" (an injected fault)."""
+        """Run one CALL; kill it as planned (kill: ("delay", seconds) or
+        ("pages", count), or None).  Returns (outcome, whether the account
+        changed while it ran, what else): ("killed", _, pages committed by
+        the killed run), ("done", _, seconds) or ("failed", _, the error)."""
         before = self.state(target)
         stale = before is not None and before[0] == "running"
         run = SyncCall(sql)
@@ -395,7 +395,7 @@ class Soak:
                 killed_after = time.time() - run.started
                 run.join(60)
                 self.monitor = None
-                connect()
+                connect().close()           # the cluster has restarted
                 # (a CALL that ended just before the signal is a completed run)
                 if run.error is not None or run.elapsed is None:
                     self.n["kills"] += 1
@@ -415,7 +415,7 @@ class Soak:
             os.kill(run.pid, signal.SIGKILL)
             run.join(60)
             self.monitor = None
-            connect()
+            connect().close()
             return "killed", did_mutate, 0
         notices = "".join(run.notices)
         if stale:
@@ -528,7 +528,7 @@ class Soak:
         kills = 0
         pages_done = 0
         dirty = False
-        for _ in range(kills_wanted + 12):
+        for attempt_no in range(kills_wanted + 12):
             left = max(1, pages - pages_done)
             fatal = self.arm_faults(target, left)
             hits_before = self.faults_hit()
@@ -563,8 +563,8 @@ class Soak:
                 self.unexpected_error("%s failed: %s" % (sql, info))
                 sql = target.sync_sql()
                 continue
-            # done
-            if start != "refresh" and kills == 0 and start in ("first", "resync", "truncate", "drop"):
+            # done: a whole export in one attempt tells how long the next take
+            if start != "refresh" and attempt_no == 0:
                 st = self.state(target)
                 if st:
                     target.est_pages = max(1, st[1])
