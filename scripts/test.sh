@@ -5,11 +5,11 @@
 # runs: the simulator's own tests, the Zendesk client's unit tests (plain,
 # under valgrind and under AddressSanitizer, each memory checker with a
 # positive control that must be caught), the pg_regress suite in a
-# throwaway cluster, a pg_cron-scheduled sync and the crash tests of sync in
-# clusters of their own, the scenario tests (tests/scenarios, two clusters of
-# their own, one preloading the library), the refresh-token tests, and a
-# short run of the client's fuzz targets (with a positive control).  Ends with
-# "N passed, N failed".
+# throwaway cluster, a pg_cron-scheduled sync, the crash tests of sync and a
+# short crash soak in clusters of their own, the scenario tests
+# (tests/scenarios, two clusters of their own, one preloading the library),
+# the refresh-token tests, and a short run of the client's fuzz targets (with
+# a positive control).  Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -67,6 +67,16 @@ bash tests/cron/run.sh "$RESULTS"
 section "crash tests"
 # kill -9, cancel and faults during a sync: a cluster and a simulator of their own
 bash tests/crash/run.sh "$RESULTS"
+
+section "crash soak (5 kills -9 at random points, changes and faults between)"
+# the smoke of tests/soak/run.sh (the full soak: tests/soak/run.sh 100); it
+# uses the build installed above, under this script's lock (fd 9)
+if SOAK_RESULTS="$RESULTS" bash tests/soak/run.sh 5 >"$ZD_SIM_DIR/soak.out" 2>&1; then
+  grep '^ok   soak' "$ZD_SIM_DIR/soak.out"
+else
+  grep -v '^20..-..-.. ' "$ZD_SIM_DIR/soak.out" | tail -40
+  grep -q '^FAIL soak' "$ZD_SIM_DIR/soak.out" || fail "soak: the run itself"
+fi
 
 section "scenarios (tests/scenarios: pacing, shared pacing, keep-alive, gzip, proxies, bad answers, cancel)"
 ZD_SCENARIO_LOGDIR="$ZD_SIM_DIR" bash tests/scenarios/run.sh "$RESULTS"

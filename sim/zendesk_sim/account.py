@@ -103,6 +103,9 @@ class Account:
         self.user_index = StreamIndex((ts, i) for i, ts in self.user_ts.items())
         self.org_index = StreamIndex((ts, i) for i, ts in self.org_ts.items())
         self._events = None          # lazily: event id -> tuple
+        # a generated ticket as generated, kept when it is first changed: its
+        # generated events (creation, first update) are history and show it
+        self._generated = {}
         self._event_index = None
         self._metric_events = None
         self._metric_index = None
@@ -267,6 +270,12 @@ class Account:
         self._events = events
         self._event_index = StreamIndex(pairs)
 
+    def event_ticket(self, ticket_id):
+        """The ticket an event of ticket_id is rendered from: as generated (the
+        generated events are its history, which later changes do not rewrite)."""
+        ticket = self._generated.get(ticket_id)
+        return ticket if ticket is not None else self.tickets.get(ticket_id)
+
     def event_stream(self):
         with self.lock:
             self._ensure_events()
@@ -365,6 +374,8 @@ class Account:
         return ticket
 
     def _replace_ticket(self, old, new):
+        if old is not None:
+            self._generated.setdefault(old["id"], old)
         self.tickets[new["id"]] = new
         self.ticket_index.move(None if old is None else (old["generated_timestamp"], old["id"]),
                                (new["generated_timestamp"], new["id"]))

@@ -119,9 +119,9 @@ def ground_truth(sim, base, collection, params):
             keys = list(index.keys)
             full = "comment_events" in params.get("include", "")
             via_object = sim.switches.event_via == "object"
-            tickets = account.tickets
             seed = account.seed
-            return (records.render_event(events[eid], tickets.get(events[eid][2]), seed, full, via_object)
+            return (records.render_event(events[eid], account.event_ticket(events[eid][2]), seed,
+                                         full, via_object)
                     for _, eid in keys)
         if collection == "ticket_metric_events":
             index, events = account.metric_event_stream()

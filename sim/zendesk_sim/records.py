@@ -798,7 +798,8 @@ def _comment(cid, eid, ts, via, author, body, public, full):
 
 
 def render_event(event, ticket, seed, full_comments, via_object):
-    """A ticket event for the export; ticket is the stored ticket (current state)."""
+    """A ticket event for the export; ticket is the stored ticket as generated
+    (Account.event_ticket): the generated events show it, whatever changed since."""
     ts, eid, tid, kind, data = event
     channel = ticket["via"]["channel"] if ticket else "api"
     via = event_via(channel, via_object)

@@ -253,7 +253,7 @@ def ticket_event_export_spec(sim, req):
 
     def render(items, params):
         full = "comment_events" in _includes(params)
-        return [records.render_event(e, account.tickets.get(e[2]), seed, full, via_object)
+        return [records.render_event(e, account.event_ticket(e[2]), seed, full, via_object)
                 for e in items], {}
     return ExportSpec(index, events.get, make_filter, render,
                       "/api/v2/incremental/ticket_events.json", "ticket_events",

@@ -371,6 +371,34 @@ class TestOrganizationsAndEvents(SwitchMixin, SimulatorCase):
         self.assertEqual([c["body"] for c in event["child_events"] if c["event_type"] == "Comment"],
                          ["Ça marche ✓"])
 
+    def test_generated_ticket_events_are_history(self):
+        """A generated ticket's creation and update events show it as it was
+        then: later updates, a delete and a scrub do not rewrite them (the
+        crash soak found the creation event following a later priority)."""
+        ticket_id = max(i for i, t in self.account.tickets.items()
+                        if t["status"] not in ("deleted", "closed") and t["updated_at"] > t["created_at"])
+
+        def events():
+            truth = [e for e in self.jsonl("/_sim/ticket_events.jsonl?include=comment_events")
+                     if e["ticket_id"] == ticket_id]
+            records, _ = self.time_export_all(EVENTS, extra="&per_page=1000&include=comment_events" + ALL,
+                                              key="ticket_events")
+            return truth, [e for e in records if e["ticket_id"] == ticket_id]
+
+        before, exported = events()
+        self.assertEqual(len(before), 2)
+        self.assertEqual(exported, before)
+        priority = "low" if self.account.tickets[ticket_id]["priority"] != "low" else "urgent"
+        self.control("PATCH", "/_sim/tickets/%d" % ticket_id,
+                     {"priority": priority, "subject": "Changed later", "status": "solved"})
+        self.control("DELETE", "/_sim/tickets/%d" % ticket_id)
+        self.control("POST", "/_sim/tickets/%d/scrub" % ticket_id)
+        self.control("POST", "/_sim/clock", {"advance": 61})
+        after, exported = events()
+        self.assertEqual(after[:2], before)
+        self.assertEqual(exported[:2], before)
+        self.assertEqual(len(after), 3)
+
     def test_ticket_metric_events(self):
         page = self.ok(METRICS + "?start_time=0&per_page=10")
         self.assertEqual(list(page), ["ticket_metric_events", "next_page", "count", "end_time"])
