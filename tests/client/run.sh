@@ -44,4 +44,8 @@ as=$(build/control_asan 2>&1); status=$?
 if [ $status -eq 98 ] && grep -q "heap-buffer-overflow" <<<"$as"; then
   pass "client: AddressSanitizer catches the positive control"
 else echo "$as" | tail -20; fail "client: AddressSanitizer catches the positive control (exit $status)"; fi
+ub=$(build/control_ubsan 2>&1); status=$?
+if [ $status -ne 0 ] && grep -q "runtime error: shift exponent 64" <<<"$ub"; then
+  pass "client: UndefinedBehaviorSanitizer catches the positive control"
+else echo "$ub" | tail -20; fail "client: UndefinedBehaviorSanitizer catches the positive control (exit $status)"; fi
 exit 0

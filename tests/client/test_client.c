@@ -1015,6 +1015,20 @@ test_positive_control(void)
 }
 #endif
 
+#ifdef ZD_POSITIVE_CONTROL_UB
+/* Deliberate undefined behaviour: UBSan must report it. */
+static void
+test_positive_control_ub(void)
+{
+	int64_t		epoch;
+	volatile int shift = 64;
+
+	check(zd_time_parse_iso8601("2026-12-06T00:00:00Z", &epoch), "a time parses");
+	/* a shift by the width of the type, on a value from the client's own code */
+	printf("# UB control ran (%lld)\n", (long long) (epoch << shift));
+}
+#endif
+
 int
 main(void)
 {
@@ -1041,6 +1055,9 @@ main(void)
 	RUN(test_http_proxies);
 #ifdef ZD_POSITIVE_CONTROL
 	RUN(test_positive_control);
+#endif
+#ifdef ZD_POSITIVE_CONTROL_UB
+	RUN(test_positive_control_ub);
 #endif
 	curl_global_cleanup();
 	return failures;
