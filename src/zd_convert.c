@@ -18,7 +18,9 @@
  *	- an epoch integer (generated_timestamp) fills a timestamptz column.
  *
  * A value that does not fit its column is an error naming the record id and
- * the column (an error context callback), never a silent NULL.
+ * the column (an error context callback), never a silent NULL.  A scan's
+ * converter fills only the columns its query reads (the others stay NULL
+ * and are never looked at); the sync's fills them all.
  *
  * utils/builtins.h must not be included here: see zd_convert.h.
  *
@@ -59,7 +61,7 @@ static void append_json(StringInfo buf, json_t *value);
 
 /*
  * zd_converter_create
- *		A converter for the records of one scan of rel.
+ *		A converter for the records of one scan of rel: every column.
  */
 ZdConverter *
 zd_converter_create(Relation rel, const ZdResource *resource)
@@ -69,6 +71,24 @@ zd_converter_create(Relation rel, const ZdResource *resource)
 	conv->columns = zd_columns_plan(rel, resource, &conv->ncolumns);
 	conv->natts = RelationGetDescr(rel)->natts;
 	initStringInfo(&conv->buf);
+	return conv;
+}
+
+/*
+ * zd_converter_create_projected
+ *		A converter that fills only the columns of attnums (an integer List)
+ *		and leaves the others NULL: what a query reads.
+ */
+ZdConverter *
+zd_converter_create_projected(Relation rel, const ZdResource *resource, List *attnums)
+{
+	ZdConverter *conv = zd_converter_create(rel, resource);
+	int			kept = 0;
+
+	for (int c = 0; c < conv->ncolumns; c++)
+		if (list_member_int(attnums, conv->columns[c].index + 1))
+			conv->columns[kept++] = conv->columns[c];
+	conv->ncolumns = kept;
 	return conv;
 }
 
