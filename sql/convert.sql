@@ -80,6 +80,30 @@ SELECT e.ord, e.value AS raw_value, e.value::text = t.value::text AS same_text
   CROSS JOIN LATERAL (SELECT tu.doc->'user_fields'->'languages'->(e.ord::int - 1) AS value) t
  WHERE u.id = 6130869184760
  ORDER BY e.ord;
+-- jsonb columns of one key are built the same way, scalars too (jsonb's
+-- one-element raw scalar array).  (Sizes are compared for raw only: a small
+-- jsonb's varlena header may be packed on its way through a join.)
+CREATE FOREIGN TABLE conv.users_doc (
+  id bigint,
+  id_doc jsonb OPTIONS (field 'id'),
+  name_doc jsonb OPTIONS (field 'name'),
+  notes_doc jsonb OPTIONS (field 'notes'),
+  active_doc jsonb OPTIONS (field 'active'),
+  fields_doc jsonb OPTIONS (field 'user_fields')
+) SERVER zd_conv OPTIONS (resource 'users');
+SELECT count(*) AS users,
+       count(*) FILTER (WHERE u.id_doc = t.doc->'id' AND u.id_doc::text = (t.doc->'id')::text) AS same_id,
+       count(*) FILTER (WHERE u.name_doc = t.doc->'name' AND u.name_doc::text = (t.doc->'name')::text) AS same_name,
+       count(*) FILTER (WHERE u.notes_doc IS NOT DISTINCT FROM NULLIF(t.doc->'notes', 'null')) AS same_notes,
+       count(*) FILTER (WHERE u.active_doc = t.doc->'active' AND u.active_doc::text = (t.doc->'active')::text) AS same_active,
+       count(*) FILTER (WHERE u.fields_doc = t.doc->'user_fields'
+                          AND u.fields_doc::text = (t.doc->'user_fields')::text) AS same_fields
+  FROM conv.users_doc u
+  JOIN (SELECT pg_temp.nul_rule(line) AS doc FROM truth_users_lines) t
+    ON (t.doc->>'id')::bigint = u.id;
+SELECT jsonb_typeof(id_doc) AS id_type, jsonb_typeof(name_doc) AS name_type,
+       jsonb_typeof(active_doc) AS active_type
+  FROM conv.users_doc WHERE id = 6130869184760;
 SELECT raw->>'notes' = E'tab\there "quoted" back\\slash / \b\f\r\n \u0001\u001f\u007f nul' || U&'\FFFD' || 'end'
          AS notes_ok,
        raw->'user_fields'->>'bio' = E'line one\nline two' || U&'\FFFD\FFFD' AS bio_ok
