@@ -7,7 +7,8 @@
  * validator) and the FdwRoutine callbacks, which translate between the
  * executor and the scan layer (src/zd_scan.c).  No HTTP at plan time or in
  * plain EXPLAIN: the first request is only described, and made when the
- * first row is asked for.
+ * first row is asked for.  Only the columns the query reads are converted
+ * from the records (the plan's retrieved attrs); the others stay NULL.
  *
  * IDENTIFICATION
  *		  zendesk_fdw.c
@@ -21,6 +22,7 @@
 #include <curl/curl.h>
 
 #include "access/reloptions.h"
+#include "access/sysattr.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "access/table.h"
@@ -79,13 +81,15 @@ enum ZdScanPrivateIndex
 	ZdPrivateStandardRequests,	/* estimated standard requests */
 	ZdPrivatePerPage,			/* per_page of the export */
 	ZdPrivateRowsKnown,			/* the estimate rests on statistics */
-	ZdPrivateStreamFraction		/* share of the stream the bounds keep */
+	ZdPrivateStreamFraction,	/* share of the stream the bounds keep */
+	ZdPrivateRetrievedAttrs		/* integer List: attnums the query reads */
 };
 
 typedef struct ZdScanState
 {
 	ZdScan	   *scan;			/* NULL until the first request is due */
 	ZdOptions  *options;
+	List	   *retrieved_attrs;	/* the columns converted; others stay NULL */
 	List	   *value_states;	/* ExprStates of fdw_exprs */
 	List	   *kinds;
 	bool		spec_ready;		/* spec worked out for this pass */
@@ -376,6 +380,35 @@ zdGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	}
 }
 
+/*
+ * retrieved_attrs
+ *		The attnums of the columns the query reads: those of the scan's
+ *		output (baserel->reltarget) and of the quals checked on its rows, as
+ *		postgres_fdw's retrieved_attrs; every column for a whole-row
+ *		reference.  System columns (tableoid) need no conversion.  The other
+ *		columns are left NULL: a SELECT count(*) converts nothing.
+ */
+static List *
+retrieved_attrs(RelOptInfo *baserel, List *local_exprs, ZdRelInfo *info)
+{
+	Bitmapset  *attrs_used = NULL;
+	bool		whole_row;
+	List	   *retrieved = NIL;
+
+	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &attrs_used);
+	pull_varattnos((Node *) local_exprs, baserel->relid, &attrs_used);
+	whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs_used);
+	for (int i = 0; i < info->ncolumns; i++)
+	{
+		AttrNumber	attnum = info->columns[i].index + 1;
+
+		if (whole_row ||
+			bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber, attrs_used))
+			retrieved = lappend_int(retrieved, attnum);
+	}
+	return retrieved;
+}
+
 static ForeignScan *
 zdGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 				 ForeignPath *best_path, List *tlist, List *scan_clauses,
@@ -388,6 +421,7 @@ zdGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	double		export_requests = 0;
 	double		standard_requests = 0;
 	List	   *fdw_private;
+	List	   *local_exprs = extract_actual_clauses(scan_clauses, false);
 
 	/* scan_clauses holds the parameterized path's join clauses too */
 	zd_pushdown_classify(root, baserel, info->options, info->columns, info->ncolumns,
@@ -406,9 +440,10 @@ zdGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 							 makeInteger(per_page));
 	fdw_private = lappend(fdw_private, makeBoolean(info->rows_known));
 	fdw_private = lappend(fdw_private, makeFloat(psprintf("%.17g", info->stream_fraction)));
+	fdw_private = lappend(fdw_private, retrieved_attrs(baserel, local_exprs, info));
 
 	/* Every clause is checked locally, the pushed ones too. */
-	return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false),
+	return make_foreignscan(tlist, local_exprs,
 							baserel->relid, push.exprs, fdw_private, NIL, NIL,
 							outer_plan);
 }
@@ -493,6 +528,7 @@ zdBeginForeignScan(ForeignScanState *node, int eflags)
 	state->per_page = intVal(list_nth(plan->fdw_private, ZdPrivatePerPage));
 	state->rows_known = boolVal(list_nth(plan->fdw_private, ZdPrivateRowsKnown));
 	state->stream_fraction = floatVal(list_nth(plan->fdw_private, ZdPrivateStreamFraction));
+	state->retrieved_attrs = list_nth(plan->fdw_private, ZdPrivateRetrievedAttrs);
 	/*
 	 * Keep what is read when the scan may be read again: the plan asks for
 	 * rewinds, or depends on values from outside (a correlated subquery, a
@@ -578,7 +614,8 @@ start_pass(ForeignScanState *node, ZdScanState *state)
 	{
 		MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(state));
 
-		state->scan = zd_scan_begin(state->options, node->ss.ss_currentRelation, &state->spec);
+		state->scan = zd_scan_begin(state->options, node->ss.ss_currentRelation,
+									state->retrieved_attrs, &state->spec);
 		MemoryContextSwitchTo(old);
 	}
 	else

@@ -4,6 +4,7 @@ Run by bench/run.sh inside a throwaway cluster that preloads the library
 (pg_virtualenv sets PGHOST and friends), with the simulators it started:
 
     bench.py WORKDIR SMALL_URL MAIN_URL LARGE_URL SMALL_N MAIN_N LARGE_N
+    bench.py --scan WORKDIR MAIN_URL MAIN_N      (scan and sync throughput only)
 
 SMALL (10k tickets) and MAIN (100k) keep a render cache, so that once a
 page has been served its tickets are pre-rendered; LARGE is read once, for
@@ -389,32 +390,7 @@ def first_row(conn, sim, name):
         first is not None and export == 1)
 
 
-def main():
-    workdir, small_url, main_url, large_url = sys.argv[1:5]
-    small_n, main_n, large_n = (int(x) for x in sys.argv[5:8])
-    limit, window = int(os.environ.get("BENCH_PACE_LIMIT", 20)), float(os.environ.get("BENCH_PACE_WINDOW", 6))
-    small, big = Sim(small_url), Sim(main_url)
-    conn = connect()
-    sql(conn, "CREATE EXTENSION zendesk_fdw")
-    create_server(conn, "s", small_url)
-    create_server(conn, "m", main_url)
-    steps = [
-        ("requests, 10k", lambda: requests_full(conn, small, "s", "10k")),
-        ("incremental refresh", lambda: requests_refresh(conn, small, "s")),
-        ("time to first row", lambda: first_row(conn, small, "s")),
-        ("memory", lambda: memory_rows(conn, small_url, small_n, large_url, large_n)),
-    ]
-    for label, step in steps:
-        print("== %s" % label, flush=True)
-        step()
-    print("== scan throughput, %d tickets" % main_n, flush=True)
-    bare = scan_throughput(conn, big, "m", workdir, main_n)
-    print("== requests and sync throughput, %d tickets" % main_n, flush=True)
-    n, seconds, cpu = requests_full(conn, big, "m", "%dk" % (main_n // 1000))
-    sync_throughput(conn, big, "m", n, seconds, cpu, bare)
-    print("== pacing", flush=True)
-    pacing_rows(limit, window)
-
+def print_table():
     order = sorted(range(len(rows_out)), key=lambda i: (rows_out[i][0], i))
     widths = [max(len(str(rows_out[i][k])) for i in order) for k in range(5)]
     heads = ("item", "what", "measured", "target", "met")
@@ -428,6 +404,46 @@ def main():
     print()
     print("%d rows, %d targets met, %d missed" % (len(rows_out), sum(1 for r in rows_out if r[4] == "yes"),
                                                   len(missed)))
+
+
+def throughput(conn, big, workdir, main_n):
+    """Items 2 and 3: scan and sync throughput on MAIN."""
+    print("== scan throughput, %d tickets" % main_n, flush=True)
+    bare = scan_throughput(conn, big, "m", workdir, main_n)
+    print("== requests and sync throughput, %d tickets" % main_n, flush=True)
+    n, seconds, cpu = requests_full(conn, big, "m", "%dk" % (main_n // 1000))
+    sync_throughput(conn, big, "m", n, seconds, cpu, bare)
+
+
+def main():
+    conn = connect()
+    sql(conn, "CREATE EXTENSION zendesk_fdw")
+    if sys.argv[1] == "--scan":
+        # bench.py --scan WORKDIR MAIN_URL MAIN_N: items 2 and 3 only
+        workdir, main_url, main_n = sys.argv[2], sys.argv[3], int(sys.argv[4])
+        create_server(conn, "m", main_url)
+        throughput(conn, Sim(main_url), workdir, main_n)
+        print_table()
+        return 0
+    workdir, small_url, main_url, large_url = sys.argv[1:5]
+    small_n, main_n, large_n = (int(x) for x in sys.argv[5:8])
+    limit, window = int(os.environ.get("BENCH_PACE_LIMIT", 20)), float(os.environ.get("BENCH_PACE_WINDOW", 6))
+    small, big = Sim(small_url), Sim(main_url)
+    create_server(conn, "s", small_url)
+    create_server(conn, "m", main_url)
+    steps = [
+        ("requests, 10k", lambda: requests_full(conn, small, "s", "10k")),
+        ("incremental refresh", lambda: requests_refresh(conn, small, "s")),
+        ("time to first row", lambda: first_row(conn, small, "s")),
+        ("memory", lambda: memory_rows(conn, small_url, small_n, large_url, large_n)),
+    ]
+    for label, step in steps:
+        print("== %s" % label, flush=True)
+        step()
+    throughput(conn, big, workdir, main_n)
+    print("== pacing", flush=True)
+    pacing_rows(limit, window)
+    print_table()
     return 0
 
 

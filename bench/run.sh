@@ -7,6 +7,7 @@
 #   BENCH_LARGE=1000000 bash bench/run.sh     memory at 1M tickets: ~5 more minutes
 #                                             (the simulator renders ~3,000 uncached tickets/s)
 #   bash bench/run.sh profile    perf over scans of BENCH_TICKETS pre-rendered tickets
+#   bash bench/run.sh scan       scan and sync throughput only (items 2 and 3), ~3 minutes
 #
 # Sizes: requests and the refresh on 10k tickets and on BENCH_TICKETS; scan
 # and sync throughput on BENCH_TICKETS (pre-rendered pages); memory on 10k
@@ -41,7 +42,7 @@ sim() {  # sim SEED TICKETS [options]: start one, remember it, print nothing
   start_simulator --seed "$1" --tickets "$2" --export-limit 100000000 --account-limit 100000000 "${@:3}"
   SIM_PIDS+=("$ZD_SIM_PID") SIM_DIRS+=("$ZD_SIM_DIR")
 }
-if [ "$MODE" = profile ]; then
+if [ "$MODE" = profile ] || [ "$MODE" = scan ]; then
   echo "== generating the account: $TICKETS tickets"
   sim 4 "$TICKETS" --render-cache $((TICKETS * 2)); MAIN_URL=$ZD_SIM_URL
 else
@@ -64,6 +65,10 @@ echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d
 if [ "$MODE" = profile ]; then
   PYTHONPATH=bench:tests/scenarios:tests/memory pg_virtualenv -t -v 15 \
     /usr/bin/python3 bench/profile.py "$WORK" "$MAIN_URL" "$TICKETS"
+elif [ "$MODE" = scan ]; then
+  PGOPTIONS="-c zendesk_fdw.max_requests_per_statement=0" \
+    pg_virtualenv -t -v 15 -o shared_preload_libraries=zendesk_fdw \
+    /usr/bin/python3 bench/bench.py --scan "$WORK" "$MAIN_URL" "$TICKETS"
 else
   PGOPTIONS="-c zendesk_fdw.max_requests_per_statement=0" \
     pg_virtualenv -t -v 15 -o shared_preload_libraries=zendesk_fdw \

@@ -17,8 +17,17 @@
  *	  replaced by U+FFFD REPLACEMENT CHARACTER, in text and in jsonb alike;
  *	- an epoch integer (generated_timestamp) fills a timestamptz column.
  *
+ * A jsonb value (raw, or a jsonb column) is built from the jansson tree
+ * directly, with pushJsonbValue, not by writing the JSON text and parsing it
+ * again with jsonb_in; it is the same jsonb, byte for byte: the same strings
+ * (the rules above, checked as valid in the server encoding), numbers
+ * through numeric_in of the text above (integers through int64_to_numeric,
+ * which gives the same numeric), keys sorted and unique by pushJsonbValue.
+ *
  * A value that does not fit its column is an error naming the record id and
- * the column (an error context callback), never a silent NULL.
+ * the column (an error context callback), never a silent NULL.  A scan's
+ * converter fills only the columns its query reads (the others stay NULL
+ * and are never looked at); the sync's fills them all.
  *
  * utils/builtins.h must not be included here: see zd_convert.h.
  *
@@ -37,7 +46,11 @@
 #include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/array.h"
+#include "utils/fmgroids.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
@@ -50,6 +63,7 @@ struct ZdConverter
 	ZdColumn   *columns;
 	int			natts;
 	StringInfoData buf;
+	FmgrInfo	numeric_in;		/* for the reals of jsonb values */
 	/* for the error context */
 	ZdColumn   *current;
 	json_t	   *record;
@@ -59,7 +73,7 @@ static void append_json(StringInfo buf, json_t *value);
 
 /*
  * zd_converter_create
- *		A converter for the records of one scan of rel.
+ *		A converter for the records of one scan of rel: every column.
  */
 ZdConverter *
 zd_converter_create(Relation rel, const ZdResource *resource)
@@ -69,6 +83,25 @@ zd_converter_create(Relation rel, const ZdResource *resource)
 	conv->columns = zd_columns_plan(rel, resource, &conv->ncolumns);
 	conv->natts = RelationGetDescr(rel)->natts;
 	initStringInfo(&conv->buf);
+	fmgr_info(F_NUMERIC_IN, &conv->numeric_in);
+	return conv;
+}
+
+/*
+ * zd_converter_create_projected
+ *		A converter that fills only the columns of attnums (an integer List)
+ *		and leaves the others NULL: what a query reads.
+ */
+ZdConverter *
+zd_converter_create_projected(Relation rel, const ZdResource *resource, List *attnums)
+{
+	ZdConverter *conv = zd_converter_create(rel, resource);
+	int			kept = 0;
+
+	for (int c = 0; c < conv->ncolumns; c++)
+		if (list_member_int(attnums, conv->columns[c].index + 1))
+			conv->columns[kept++] = conv->columns[c];
+	conv->ncolumns = kept;
 	return conv;
 }
 
@@ -302,6 +335,134 @@ scalar_text(ZdConverter *conv, json_t *value, const char *type_name,
 	return buf_in_server_encoding(buf);
 }
 
+/*
+ * jsonb_string
+ *		A jsonb string of UTF-8 bytes, as jsonb_in would make it of the same
+ *		string escaped: NULs as U+FFFD, in the server encoding, checked as
+ *		valid there.  Points into s when no byte has to change.
+ */
+static void
+jsonb_string(ZdConverter *conv, JsonbValue *v, const char *s, size_t len)
+{
+	char	   *text;
+
+	if (memchr(s, '\0', len) != NULL)
+	{
+		resetStringInfo(&conv->buf);
+		append_string_bytes(&conv->buf, s, len);
+		s = pnstrdup(conv->buf.data, conv->buf.len);
+		len = conv->buf.len;
+	}
+	text = pg_any_to_server(s, len, PG_UTF8);
+	if (text != s)
+		len = strlen(text);
+	if (len > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("Zendesk string of %zu bytes is too long for jsonb", len),
+				 errdetail("A jsonb string holds at most %d bytes.", JENTRY_OFFLENMASK)));
+	v->type = jbvString;
+	v->val.string.val = text;
+	v->val.string.len = (int) len;
+}
+
+/* A scalar JSON value as a jsonb scalar. */
+static void
+jsonb_scalar(ZdConverter *conv, json_t *value, JsonbValue *v)
+{
+	switch (json_typeof(value))
+	{
+		case JSON_STRING:
+			jsonb_string(conv, v, json_string_value(value), json_string_length(value));
+			break;
+		case JSON_INTEGER:
+			v->type = jbvNumeric;
+			v->val.numeric = int64_to_numeric(json_integer_value(value));
+			break;
+		case JSON_REAL:
+			resetStringInfo(&conv->buf);
+			append_real(&conv->buf, json_real_value(value));
+			v->type = jbvNumeric;
+			v->val.numeric = DatumGetNumeric(InputFunctionCall(&conv->numeric_in,
+															   conv->buf.data,
+															   NUMERICOID, -1));
+			break;
+		case JSON_TRUE:
+		case JSON_FALSE:
+			v->type = jbvBool;
+			v->val.boolean = json_is_true(value);
+			break;
+		case JSON_NULL:
+			v->type = jbvNull;
+			break;
+		case JSON_OBJECT:
+		case JSON_ARRAY:
+			elog(ERROR, "unexpected JSON container");
+	}
+}
+
+/*
+ * push_jsonb
+ *		Push value into the jsonb being built: a container whole, a scalar as
+ *		token (WJB_VALUE in an object, WJB_ELEM in an array).
+ */
+static JsonbValue *
+push_jsonb(ZdConverter *conv, JsonbParseState **state, JsonbIteratorToken token,
+		   json_t *value)
+{
+	JsonbValue	v;
+
+	check_stack_depth();
+	switch (json_typeof(value))
+	{
+		case JSON_OBJECT:
+			{
+				const char *key;
+				json_t	   *member;
+
+				pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+				json_object_foreach(value, key, member)
+				{
+					jsonb_string(conv, &v, key, strlen(key));
+					pushJsonbValue(state, WJB_KEY, &v);
+					push_jsonb(conv, state, WJB_VALUE, member);
+				}
+				return pushJsonbValue(state, WJB_END_OBJECT, NULL);
+			}
+		case JSON_ARRAY:
+			pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+			for (size_t i = 0; i < json_array_size(value); i++)
+				push_jsonb(conv, state, WJB_ELEM, json_array_get(value, i));
+			return pushJsonbValue(state, WJB_END_ARRAY, NULL);
+		default:
+			jsonb_scalar(conv, value, &v);
+			return pushJsonbValue(state, token, &v);
+	}
+}
+
+/* The jsonb of a JSON value; a scalar alone is jsonb's one-element raw scalar array. */
+static Datum
+to_jsonb(ZdConverter *conv, json_t *value)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *result;
+
+	if (json_is_object(value) || json_is_array(value))
+		result = push_jsonb(conv, &state, WJB_VALUE, value);
+	else
+	{
+		JsonbValue	array;
+
+		array.type = jbvArray;
+		array.val.array.rawScalar = true;
+		array.val.array.nElems = 1;
+		pushJsonbValue(&state, WJB_BEGIN_ARRAY, &array);
+		push_jsonb(conv, &state, WJB_ELEM, value);
+		result = pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	}
+	return JsonbPGetDatum(JsonbValueToJsonb(result));
+}
+
 static Datum
 convert_array(ZdConverter *conv, ZdColumn *col, json_t *value)
 {
@@ -346,6 +507,8 @@ convert_value(ZdConverter *conv, ZdColumn *col, json_t *value)
 	{
 		case ZD_COL_RAW:
 		case ZD_COL_DOCUMENT:
+			if (col->typid == JSONBOID)
+				return to_jsonb(conv, value);
 			resetStringInfo(&conv->buf);
 			append_json(&conv->buf, value);
 			return InputFunctionCall(&col->input, buf_in_server_encoding(&conv->buf),

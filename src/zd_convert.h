@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "nodes/pg_list.h"
 #include "utils/relcache.h"
 
 #include "zd_columns.h"
@@ -28,6 +29,9 @@ typedef struct ZdConverter ZdConverter;
 
 extern ZdConverter *zd_converter_create(Relation rel,
 										const struct ZdResource *resource);
+extern ZdConverter *zd_converter_create_projected(Relation rel,
+												  const struct ZdResource *resource,
+												  List *attnums);
 extern void zd_convert_record(ZdConverter *conv, json_t *record,
 							  Datum *values, bool *nulls);
 

@@ -13,6 +13,9 @@
  *	- the page context holds what lives as long as one page;
  *	- the row context holds one row's datums and is reset per row.
  *
+ * Only the columns the query reads are converted (zd_convert.c); the others
+ * are NULL in the rows handed out.
+ *
  * A page is parsed and accepted by the state machine before any of its
  * records is returned, so a malformed page yields no rows.
  *
@@ -231,10 +234,13 @@ zd_scan_first_request(const ZdOptions *options, const ZdScanSpec *spec)
 
 /*
  * zd_scan_begin
- *		Set up a scan of rel; no request is made until the first row is asked.
+ *		Set up a scan of rel that converts the columns of retrieved_attrs
+ *		(attnums) and leaves the others NULL; no request is made until the
+ *		first row is asked.
  */
 ZdScan *
-zd_scan_begin(const ZdOptions *options, Relation rel, const ZdScanSpec *spec)
+zd_scan_begin(const ZdOptions *options, Relation rel, List *retrieved_attrs,
+			  const ZdScanSpec *spec)
 {
 	MemoryContext scan_cxt = AllocSetContextCreate(CurrentMemoryContext,
 												   "zendesk_fdw scan",
@@ -252,7 +258,7 @@ zd_scan_begin(const ZdOptions *options, Relation rel, const ZdScanSpec *spec)
 	MemoryContextRegisterResetCallback(scan_cxt, &scan->cleanup);
 
 	scan->options = options;
-	scan->conv = zd_converter_create(rel, options->resource);
+	scan->conv = zd_converter_create_projected(rel, options->resource, retrieved_attrs);
 	scan->conn = zd_conn_for(options);
 	scan->stats_at_start = *zd_conn_stats(scan->conn);
 	set_spec(scan, spec);

@@ -181,7 +181,7 @@ typedef struct ZdScanSpec
 
 typedef struct ZdScan ZdScan;
 extern ZdScan *zd_scan_begin(const ZdOptions *options, Relation rel,
-							 const ZdScanSpec *spec);
+							 List *retrieved_attrs, const ZdScanSpec *spec);
 extern bool zd_scan_next(ZdScan *scan, Datum *values, bool *nulls);
 extern void zd_scan_restart(ZdScan *scan, const ZdScanSpec *spec);
 extern void zd_scan_end(ZdScan *scan);
