@@ -5,12 +5,13 @@
 
 -- Schema drift, the additive side: every active custom field of the
 -- source's resource as the last run saw it (id, type, key, title, options,
--- and the column that maps it, null for none); a run that finds a field not
--- listed here, or changed options, says so, and add_columns => true gives
--- unmapped fields columns.
+-- the column that maps it, null for none, and "new" for an unmapped field
+-- that came after the first run); a run that finds a field not listed here,
+-- or changed options, says so, and add_columns => true gives new fields
+-- columns.
 ALTER TABLE zendesk_fdw.sync_state ADD COLUMN fields_seen jsonb;
 
--- add_columns => true: before reading, every active custom field no column
+-- add_columns => true: before reading, every new custom field no column
 -- maps gets a column on the foreign table and on the mirror (named and typed
 -- as IMPORT FOREIGN SCHEMA would), and the run reads again from the oldest
 -- new field's creation, so the mirror holds its values.  The procedures and

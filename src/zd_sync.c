@@ -815,7 +815,7 @@ record_fields_seen(ZdSyncRun *run, const ZdSyncState *st, const char *seen)
 						run->resource->name, run->target.qualified),
 				 errdetail("%s.", news),
 				 unmapped ? errhint("sync, resync and materialize with add_columns => true give new fields columns on the foreign table and the mirror.") : 0));
-	zd_sync_state_set_fields_seen(run->source, run->target_relid, seen);
+	zd_sync_state_set_fields_seen(run->source, run->target_relid, seen, st->fields_seen);
 	MemoryContextSwitchTo(run->run_cxt);
 }
 
@@ -995,8 +995,11 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	}
 	if (args->add_columns)
 	{
-		columns_added = zd_sync_fields_add_columns(args->source, nsp, relname,
-												   run->resource, fields, &since);
+		ZdFieldsKnown known;
+
+		zd_sync_state_fields_known(args->source, get_relname_relid(relname, nsp), &known);
+		columns_added = zd_sync_fields_add_columns(args->source, nsp, relname, run->resource,
+												   fields, &known, &since);
 		MemoryContextSwitchTo(run->run_cxt);
 	}
 

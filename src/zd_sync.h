@@ -79,6 +79,15 @@ typedef struct ZdSyncTarget
 	SPIPlanPtr	quarantine_insert;	/* (id, stream time, error, record) */
 } ZdSyncTarget;
 
+/* The custom fields the last run recorded (sync_state.fields_seen). */
+typedef struct ZdFieldsKnown
+{
+	bool		baseline;		/* a list was recorded */
+	int			n;
+	int64	   *ids;
+	bool	   *is_new;			/* unmapped, and not in the first list */
+} ZdFieldsKnown;
+
 /* What a run is asked to do. */
 typedef struct ZdSyncArgs
 {
@@ -131,7 +140,8 @@ extern char *zd_sync_fields_fingerprint(Relation source, const ZdResource *resou
 										List *fields);
 extern char *zd_sync_fields_seen(Relation source, const ZdResource *resource, List *fields);
 extern bool zd_sync_fields_add_columns(Oid source, Oid target_nsp, const char *target_relname,
-									   const ZdResource *resource, List *fields, int64 *since);
+									   const ZdResource *resource, List *fields,
+									   const ZdFieldsKnown *known, int64 *since);
 extern void zd_sync_fields_check(const char *stored, const char *current,
 								 const char *source_name);
 extern void zd_sync_fields_check_exist(const char *current, const char *source_name);
@@ -140,7 +150,9 @@ extern void zd_sync_fields_check_exist(const char *current, const char *source_n
 extern void zd_sync_state_load(Oid source, Oid target, ZdSyncState *state);
 extern bool zd_sync_state_has_fields_seen(void);
 extern char *zd_sync_state_fields_news(const char *before, const char *now, bool *unmapped);
-extern void zd_sync_state_set_fields_seen(Oid source, Oid target, const char *fields_seen);
+extern void zd_sync_state_set_fields_seen(Oid source, Oid target, const char *fields_seen,
+										  const char *before);
+extern void zd_sync_state_fields_known(Oid source, Oid target, ZdFieldsKnown *known);
 extern void zd_sync_state_begin_run(Oid source, Oid target, const ZdSyncState *state,
 									const char *resource);
 extern void zd_sync_state_checkpoint(Oid source, Oid target, const char *after_cursor,

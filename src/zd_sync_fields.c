@@ -19,13 +19,15 @@
  *
  * Additive changes.  Every active custom field of the resource, mapped or
  * not, is listed in sync_state.fields_seen (jsonb: id, type, key, title,
- * options, the column that maps it); a run that finds a field not listed
+ * options, the column that maps it, and "new" for a field no column maps
+ * that came after the first list); a run that finds a field not listed
  * before, or a field whose options changed, says so (zd_sync_state.c
- * compares).  With add_columns => true, a field no column maps gets one on
- * the foreign table, named and typed as IMPORT FOREIGN SCHEMA would, and a
- * mapped field's column missing from the mirror gets one there; the run
- * then reads again from the oldest such field's creation, since no record
- * holds a value for a field before it existed.
+ * compares).  With add_columns => true, a new field no column maps gets one
+ * on the foreign table, named and typed as IMPORT FOREIGN SCHEMA would (the
+ * fields there at the first run and left unmapped were left out on
+ * purpose), and a mapped field's column missing from the mirror gets one
+ * there; the run then reads again from the oldest such field's creation,
+ * since no record holds a value for a field before it existed.
  *
  * IDENTIFICATION
  *		  src/zd_sync_fields.c
@@ -209,10 +211,28 @@ run_alter(const char *sql)
 }
 
 /*
+ * Is field new since the mirror's fields were first recorded: not in the
+ * list the last run recorded, or marked new there (unmapped since it came)?
+ * Fields that were there at the first run and that no column maps were left
+ * out on purpose.
+ */
+static bool
+is_new_field(const ZdFieldsKnown *known, const ZdFieldDef *field)
+{
+	if (!known->baseline)
+		return false;
+	for (int i = 0; i < known->n; i++)
+		if (known->ids[i] == field->id)
+			return known->is_new[i];
+	return true;
+}
+
+/*
  * zd_sync_fields_add_columns
  *		add_columns => true: a column on source for every active custom field
- *		no column maps, and a column on the target (when it exists) for every
- *		custom-field column of source it lacks.  The statements run as the
+ *		no column maps that is new since the mirror's fields were first
+ *		recorded (known), and a column on the target (when it exists) for
+ *		every custom-field column of source it lacks.  The statements run as the
  *		caller, who must own both tables.  The target is target_relname in
  *		target_nsp.  Returns whether the target got a
  *		column; then *since is the oldest creation time of their fields
@@ -220,7 +240,8 @@ run_alter(const char *sql)
  */
 bool
 zd_sync_fields_add_columns(Oid source, Oid target_nsp, const char *target_relname,
-						   const ZdResource *resource, List *fields, int64 *since)
+						   const ZdResource *resource, List *fields,
+						   const ZdFieldsKnown *known, int64 *since)
 {
 	Oid			target = get_relname_relid(target_relname, target_nsp);
 	char	   *target_name = quote_qualified_identifier(get_namespace_name(target_nsp),
@@ -246,7 +267,7 @@ zd_sync_fields_add_columns(Oid source, Oid target_nsp, const char *target_relnam
 		char	   *name;
 
 		if (!field->active || !zd_field_has_column(resource, field) ||
-			column_of(columns, ncolumns, field) != NULL)
+			column_of(columns, ncolumns, field) != NULL || !is_new_field(known, field))
 			continue;
 		name = zd_field_column_name(taken, field);
 		taken = lappend(taken, makeString(name));

@@ -51,6 +51,7 @@ enum
 	PLAN_TOMBSTONE_AMONG,
 	PLAN_SEEN_LOAD,
 	PLAN_SEEN_SET,
+	PLAN_SEEN_IDS,
 	PLAN_FIELDS_NEWS,
 	NUM_PLANS
 };
@@ -106,8 +107,19 @@ static const char *const plan_sql[NUM_PLANS] = {
 	/* fields_seen came with version 1.1 */
 	[PLAN_SEEN_LOAD] =
 	"SELECT fields_seen::text FROM zendesk_fdw.sync_state WHERE source = $1 AND target = $2",
+	/* "new": unmapped and not in the first list, until a column maps it */
 	[PLAN_SEEN_SET] =
-	"UPDATE zendesk_fdw.sync_state SET fields_seen = $3::jsonb WHERE source = $1 AND target = $2",
+	"UPDATE zendesk_fdw.sync_state SET fields_seen = "
+	"(SELECT coalesce(jsonb_agg(n.f || jsonb_build_object('new', n.f->>'column' IS NULL "
+	"AND $4::jsonb IS NOT NULL AND (o.f IS NULL OR coalesce((o.f->>'new')::boolean, false))) "
+	"ORDER BY (n.f->>'id')::int8), '[]') "
+	"FROM jsonb_array_elements($3::jsonb) n(f) "
+	"LEFT JOIN jsonb_array_elements($4::jsonb) o(f) ON o.f->'id' = n.f->'id') "
+	"WHERE source = $1 AND target = $2",
+	[PLAN_SEEN_IDS] =
+	"SELECT (f->>'id')::int8, coalesce((f->>'new')::boolean, false) "
+	"FROM zendesk_fdw.sync_state s LEFT JOIN LATERAL jsonb_array_elements(s.fields_seen) f ON true "
+	"WHERE s.source = $1 AND s.target = $2 AND s.fields_seen IS NOT NULL",
 	[PLAN_FIELDS_NEWS] =
 	"SELECT string_agg(CASE WHEN o.f IS NULL "
 	"THEN format('new %s field %s \"%s\"%s', n.f->>'type', n.f->>'id', n.f->>'title', "
@@ -197,7 +209,11 @@ plan_for(int k)
 			break;
 		case PLAN_SEEN_SET:
 			types[2] = TEXTOID;
-			nargs = 3;
+			types[3] = TEXTOID;
+			nargs = 4;
+			break;
+		case PLAN_SEEN_IDS:
+			nargs = 2;
 			break;
 		case PLAN_FIELDS_NEWS:
 			types[0] = TEXTOID;
@@ -353,17 +369,58 @@ zd_sync_state_load(Oid source, Oid target, ZdSyncState *state)
 
 /*
  * zd_sync_state_set_fields_seen
- *		Record the custom fields a run saw (a jsonb array's text).
+ *		Record the custom fields a run saw (a jsonb array's text), each
+ *		marked "new" when no column maps it and it was not in the first list
+ *		recorded (before: the list the last run recorded, or NULL).
  */
 void
-zd_sync_state_set_fields_seen(Oid source, Oid target, const char *fields_seen)
+zd_sync_state_set_fields_seen(Oid source, Oid target, const char *fields_seen,
+							  const char *before)
 {
-	Datum		values[3];
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
 
 	values[0] = ObjectIdGetDatum(source);
 	values[1] = ObjectIdGetDatum(target);
 	values[2] = CStringGetTextDatum(fields_seen);
-	run_as_owner(PLAN_SEEN_SET, values, NULL);
+	values[3] = text_or_null(before, &nulls[3]);
+	run_as_owner(PLAN_SEEN_SET, values, nulls);
+}
+
+/*
+ * zd_sync_state_fields_known
+ *		The fields the last run of (source, target) recorded, for
+ *		add_columns: known->baseline is false when there is no such list (no
+ *		run yet, or none since the update from 1.0); else known->ids holds
+ *		their ids and known->is_new whether each is marked new.
+ */
+void
+zd_sync_state_fields_known(Oid source, Oid target, ZdFieldsKnown *known)
+{
+	Datum		values[2] = {ObjectIdGetDatum(source), ObjectIdGetDatum(target)};
+	MemoryContext caller_cxt = CurrentMemoryContext;
+	uint64		n;
+
+	memset(known, 0, sizeof(*known));
+	if (!OidIsValid(target) || !zd_sync_state_has_fields_seen())
+		return;
+	n = run_as_owner(PLAN_SEEN_IDS, values, NULL);
+	/* one row with a null id stands for an empty list */
+	known->baseline = n > 0;
+	known->ids = MemoryContextAlloc(caller_cxt, sizeof(int64) * Max(n, 1));
+	known->is_new = MemoryContextAlloc(caller_cxt, sizeof(bool) * Max(n, 1));
+	for (uint64 i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Datum		id = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (isnull)
+			continue;
+		known->ids[known->n] = DatumGetInt64(id);
+		known->is_new[known->n++] = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
+															   SPI_tuptable->tupdesc, 2, &isnull));
+	}
+	SPI_freetuptable(SPI_tuptable);
 }
 
 /*
