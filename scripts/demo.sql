@@ -102,6 +102,16 @@ SELECT (SELECT count(*) FROM tickets_mirror) AS mirror_rows,
        (SELECT count(*) FROM (SELECT raw FROM tickets_mirror EXCEPT SELECT doc FROM truth) a) AS only_in_mirror,
        (SELECT count(*) FROM (SELECT doc FROM truth EXCEPT SELECT raw FROM tickets_mirror) b) AS only_in_zendesk;
 
+-- Schema drift: an admin adds a ticket field in Zendesk and an agent fills it
+-- in.  The next refresh says so (the mirror keeps what its columns map);
+-- add_columns => true gives the new field a column on the foreign table and
+-- the mirror, and reads again from the field's creation so the value arrives.
+\! fid=$(curl -sf -X POST -d '{"type": "tagger", "title": "Escalation level", "custom_field_options": [{"name": "Low", "value": "esc_low"}, {"name": "High", "value": "esc_high"}]}' "$ZD_SIM_URL/_sim/ticket_fields" | python3 -c 'import json, sys; print(json.load(sys.stdin)["ticket_field"]["id"])') && curl -sf -X PATCH -d "{\"custom_fields\": [{\"id\": $fid, \"value\": \"esc_high\"}]}" "$ZD_SIM_URL/_sim/tickets/3" >/dev/null
+\! curl -sf -X POST -d '{"advance": 120}' "$ZD_SIM_URL/_sim/clock" >/dev/null
+CALL zendesk_fdw.sync('zendesk.tickets', 'public.tickets_mirror');
+CALL zendesk_fdw.sync('zendesk.tickets', 'public.tickets_mirror', add_columns => true);
+SELECT id, subject, escalation_level FROM tickets_mirror WHERE escalation_level IS NOT NULL;
+
 -- A long first sync shows its progress: a NOTICE every 5 seconds, with the
 -- share done and the time left at the account's export rate.  Here a second
 -- server paces itself to 30 export requests a minute, 500 tickets a page.
