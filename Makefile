@@ -4,7 +4,7 @@ MODULE_big = zendesk_fdw
 
 # The Zendesk client: no PostgreSQL header in these, so they build into the
 # unit tests and fuzzers too.
-CLIENT_OBJS = src/zd_http.o src/zd_parse.o src/zd_export.o src/zd_auth.o src/zd_url.o \
+CLIENT_OBJS = src/zd_http.o src/zd_parse.o src/zd_json_arena.o src/zd_export.o src/zd_auth.o src/zd_url.o \
 	src/zd_idset.o src/zd_time.o src/zd_ratelimit.o \
 	src/zd_resources.o src/zd_lookup.o src/zd_oauth.o
 # The PostgreSQL side.

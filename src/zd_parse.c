@@ -32,6 +32,31 @@ describe_json_error(const json_error_t *jerr, char *errbuf, size_t errlen)
 }
 
 /*
+ * parse_page_body
+ *		json_loadb into an arena of the page's own (jansson's allocator when
+ *		no arena can be had).  On failure nothing is left to free.
+ */
+static bool
+parse_page_body(const char *body, size_t len, ZdPage *page,
+				char *errbuf, size_t errlen)
+{
+	json_error_t jerr;
+
+	page->arena = zd_json_arena_create();
+	zd_json_arena_enter(page->arena);
+	page->root = json_loadb(body, len, JSON_ALLOW_NUL, &jerr);
+	zd_json_arena_leave(page->arena);
+	if (page->root == NULL)
+	{
+		zd_json_arena_free(page->arena);
+		page->arena = NULL;
+		describe_json_error(&jerr, errbuf, errlen);
+		return false;
+	}
+	return true;
+}
+
+/*
  * zd_page_parse
  *		Parse one export page.  On failure returns false with errbuf set and
  *		nothing left to free.
@@ -40,7 +65,6 @@ bool
 zd_page_parse(const char *body, size_t len, const char *result_key,
 			  ZdStreamKind kind, ZdPage *page, char *errbuf, size_t errlen)
 {
-	json_error_t jerr;
 	json_t	   *eos;
 	const char *url_key = (kind == ZD_STREAM_CURSOR) ? "after_url" : "next_page";
 	json_t	   *url;
@@ -48,12 +72,8 @@ zd_page_parse(const char *body, size_t len, const char *result_key,
 	memset(page, 0, sizeof(*page));
 	page->end_time = -1;
 
-	page->root = json_loadb(body, len, JSON_ALLOW_NUL, &jerr);
-	if (page->root == NULL)
-	{
-		describe_json_error(&jerr, errbuf, errlen);
+	if (!parse_page_body(body, len, page, errbuf, errlen))
 		return false;
-	}
 	if (!json_is_object(page->root))
 	{
 		snprintf(errbuf, errlen, "the page is not a JSON object");
@@ -111,8 +131,7 @@ zd_page_parse(const char *body, size_t len, const char *result_key,
 	return true;
 
 bad:
-	json_decref(page->root);
-	memset(page, 0, sizeof(*page));
+	zd_page_free(page);
 	return false;
 }
 
@@ -143,19 +162,14 @@ bool
 zd_lookup_parse(const char *body, size_t len, const char *key, bool single,
 				ZdPage *page, char *errbuf, size_t errlen)
 {
-	json_error_t jerr;
 	json_t	   *value;
 
 	memset(page, 0, sizeof(*page));
 	page->end_time = -1;
 	page->end_of_stream = true;
 
-	page->root = json_loadb(body, len, JSON_ALLOW_NUL, &jerr);
-	if (page->root == NULL)
-	{
-		describe_json_error(&jerr, errbuf, errlen);
+	if (!parse_page_body(body, len, page, errbuf, errlen))
 		return false;
-	}
 	value = json_is_object(page->root) ? json_object_get(page->root, key) : NULL;
 	if (single)
 	{
@@ -191,12 +205,19 @@ bad:
 	return false;
 }
 
+/*
+ * zd_page_free
+ *		The lookup's own array first: it references the record in the tree,
+ *		and is malloc'd.  A tree in an arena goes with the arena.
+ */
 void
 zd_page_free(ZdPage *page)
 {
 	if (page->owned_records != NULL)
 		json_decref(page->owned_records);
-	if (page->root != NULL)
+	if (page->arena != NULL)
+		zd_json_arena_free(page->arena);
+	else if (page->root != NULL)
 		json_decref(page->root);
 	memset(page, 0, sizeof(*page));
 }

@@ -4,9 +4,10 @@
  *		  Parsing of Zendesk response bodies: export pages, lookups, counts,
  *		  error bodies (OAuth token answers: zd_oauth.c).
  *
- * No PostgreSQL header here.  A parsed page owns its jansson tree; the
- * caller frees it with zd_page_free on every path (the backend does it from
- * a memory-context reset callback).
+ * No PostgreSQL header here.  A parsed page owns its jansson tree, built in
+ * an arena of its own (zd_json_arena.h: the tree is read, never changed or
+ * freed piece by piece); the caller frees it with zd_page_free on every path
+ * (the backend does it from a memory-context reset callback).
  *
  * IDENTIFICATION
  *		  src/zd_parse.h
@@ -22,6 +23,7 @@
 #include <jansson.h>
 
 #include "zd_fields.h"
+#include "zd_json_arena.h"
 #include "zd_resources.h"
 
 typedef struct ZdPage
@@ -34,6 +36,7 @@ typedef struct ZdPage
 	const char *after_cursor;	/* cursor pages only; borrowed, may be NULL */
 	long long	end_time;		/* time pages only, else -1 */
 	json_t	   *owned_records;	/* a lookup's one-record array; owned */
+	ZdJsonArena *arena;			/* holds root's tree; NULL: root is malloc'd */
 } ZdPage;
 
 extern bool zd_page_parse(const char *body, size_t len, const char *result_key,

@@ -34,6 +34,10 @@ vg=$("${VALGRIND[@]}" build/control_valgrind 2>&1); status=$?
 if [ $status -eq 99 ] && grep -q "Invalid write\|definitely lost" <<<"$vg"; then
   pass "client: valgrind catches the positive control"
 else echo "$vg" | tail -20; fail "client: valgrind catches the positive control (exit $status)"; fi
+vg=$("${VALGRIND[@]}" build/control_arena_valgrind 2>&1); status=$?
+if [ $status -eq 99 ] && grep -q "Invalid write" <<<"$vg"; then
+  pass "client: valgrind catches an overrun inside a page's arena"
+else echo "$vg" | tail -20; fail "client: valgrind catches an overrun inside a page's arena (exit $status)"; fi
 
 # AddressSanitizer (with LeakSanitizer and UBSan)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=98
@@ -44,6 +48,10 @@ as=$(build/control_asan 2>&1); status=$?
 if [ $status -eq 98 ] && grep -q "heap-buffer-overflow" <<<"$as"; then
   pass "client: AddressSanitizer catches the positive control"
 else echo "$as" | tail -20; fail "client: AddressSanitizer catches the positive control (exit $status)"; fi
+as=$(build/control_arena_asan 2>&1); status=$?
+if [ $status -eq 98 ] && grep -q "use-after-poison" <<<"$as"; then
+  pass "client: AddressSanitizer catches an overrun inside a page's arena"
+else echo "$as" | tail -20; fail "client: AddressSanitizer catches an overrun inside a page's arena (exit $status)"; fi
 ub=$(build/control_ubsan 2>&1); status=$?
 if [ $status -ne 0 ] && grep -q "runtime error: shift exponent 64" <<<"$ub"; then
   pass "client: UndefinedBehaviorSanitizer catches the positive control"

@@ -97,6 +97,62 @@ test_parse_cursor_page(void)
 	zd_page_free(&page);
 }
 
+/*
+ * A page's tree is built in an arena of its own; jansson stays usable with
+ * malloc and free outside a parse (its trees and json_dumps's text), also
+ * while a page's arena is alive; a big page takes many chunks and a string
+ * larger than a chunk's share, and arenas are independent.
+ */
+static void
+test_page_arena(void)
+{
+	ZdPage		page,
+				other;
+	char		err[256];
+	json_t	   *own = json_pack("{s:s}", "k", "v");
+	char	   *text;
+	size_t		big_len = 200 * 1024;
+	char	   *big = malloc(big_len + 4096);
+	size_t		n;
+
+	check(zd_page_parse(CURSOR_PAGE, strlen(CURSOR_PAGE), "tickets", ZD_STREAM_CURSOR,
+						&page, err, sizeof(err)), "parse: %s", err);
+	check(page.arena != NULL, "the tree is in an arena");
+	/* a tree outside the arena may hold a record of the page while it lives */
+	json_object_set(own, "record", json_array_get(page.records, 0));
+	text = json_dumps(own, JSON_COMPACT | JSON_SORT_KEYS);
+	check(text && strcmp(text, "{\"k\":\"v\",\"record\":{\"id\":1,\"subject\":\"a\"}}") == 0,
+		  "dumps: %s", text);
+	free(text);
+	json_decref(own);
+
+	/* thousands of records and a 200 kB string: many chunks, one of its own */
+	n = (size_t) snprintf(big, 64, "{\"tickets\":[");
+	for (int i = 0; i < 3000; i++)
+		n += (size_t) snprintf(big + n, 64, "%s{\"id\":%d,\"tags\":[\"t%d\"]}", i ? "," : "", i, i);
+	big = realloc(big, n + big_len + 256);
+	n += (size_t) snprintf(big + n, 64, ",{\"id\":-1,\"description\":\"");
+	memset(big + n, 'x', big_len);
+	n += big_len;
+	n += (size_t) snprintf(big + n, 128, "\"}],\"after_cursor\":null,\"end_of_stream\":true}");
+	check(zd_page_parse(big, n, "tickets", ZD_STREAM_CURSOR, &other, err, sizeof(err)),
+		  "big page: %s", err);
+	check(other.nrecords == 3001 && other.arena != NULL && other.arena != page.arena,
+		  "big page: %zu records", other.nrecords);
+	check(json_integer_value(json_object_get(json_array_get(other.records, 2999), "id")) == 2999 &&
+		  json_string_length(json_object_get(json_array_get(other.records, 3000), "description")) == big_len,
+		  "big page values");
+	/* the first page is untouched by the second */
+	check(strcmp(page.after_cursor, "MTAuMHx8MnY=") == 0, "first page intact");
+	zd_page_free(&other);
+	zd_page_free(&page);
+	free(big);
+
+	/* a failed parse leaves nothing behind (valgrind and LeakSanitizer) */
+	check(!zd_page_parse("{\"tickets\":[{\"id\":1}", strlen("{\"tickets\":[{\"id\":1}"), "tickets", ZD_STREAM_CURSOR,
+						 &page, err, sizeof(err)) && page.arena == NULL, "truncated page refused");
+}
+
 static void
 test_parse_time_page(void)
 {
@@ -1009,8 +1065,34 @@ test_positive_control(void)
 		copy = malloc(strlen(cursor));	/* one byte short */
 		strcpy(copy, cursor);
 		page.root = NULL;		/* and the tree is leaked */
+		page.arena = NULL;
 		zd_page_free(&page);
 		printf("# positive control ran (%c)\n", copy[0]);
+	}
+}
+#endif
+
+#ifdef ZD_POSITIVE_CONTROL_ARENA
+/*
+ * A deliberate overrun inside a page's arena: a byte written past the end of
+ * a string of the tree (jansson's lexer allocates the quoted length plus
+ * one, so 8 bytes past the string is past the allocation).  The arena's red
+ * zones must make it as visible as a malloc overrun.
+ */
+static void
+test_positive_control_arena(void)
+{
+	ZdPage		page;
+	char		err[256];
+
+	if (zd_page_parse(CURSOR_PAGE, strlen(CURSOR_PAGE), "tickets", ZD_STREAM_CURSOR,
+					  &page, err, sizeof(err)))
+	{
+		char	   *cursor = (char *) page.after_cursor;
+
+		cursor[strlen(cursor) + 8] = 'x';
+		printf("# arena positive control ran (%c)\n", cursor[0]);
+		zd_page_free(&page);
 	}
 }
 #endif
@@ -1034,6 +1116,7 @@ main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	RUN(test_parse_cursor_page);
+	RUN(test_page_arena);
 	RUN(test_parse_time_page);
 	RUN(test_parse_bad_pages);
 	RUN(test_error_text);
@@ -1055,6 +1138,9 @@ main(void)
 	RUN(test_http_proxies);
 #ifdef ZD_POSITIVE_CONTROL
 	RUN(test_positive_control);
+#endif
+#ifdef ZD_POSITIVE_CONTROL_ARENA
+	RUN(test_positive_control_arena);
 #endif
 #ifdef ZD_POSITIVE_CONTROL_UB
 	RUN(test_positive_control_ub);
