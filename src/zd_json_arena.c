@@ -9,8 +9,10 @@
  * (a request larger than an eighth of a chunk gets a chunk of its own) and
  * frees do nothing: jansson frees, while it parses, only what it allocated
  * during that parse (buffers it outgrew), and that memory goes back with
- * the arena.  Freed arenas keep up to 64 ordinary chunks for the next page,
- * so a scan does not ask malloc for its page memory again and again.
+ * the arena.  Freed arenas keep up to 128 ordinary chunks (a 1000-ticket
+ * page's tree takes about 75) for the next page, so a scan does not ask
+ * malloc for its page memory again and again; the backend gives them back
+ * when its scan or sync ends.
  *
  * IDENTIFICATION
  *		  src/zd_json_arena.c
@@ -41,18 +43,17 @@
 #endif
 
 /*
- * Under a memory checker each allocation is followed by a red zone, and
- * chunks go back to malloc so that uses after the page are seen.
+ * Under a memory checker each allocation is followed by a red zone; a chunk
+ * is inaccessible until handed out, and again once its arena is freed.
  */
 #if defined(ZD_ARENA_ASAN) || defined(USE_VALGRIND)
 #define REDZONE			16
-#define CACHED_CHUNKS_MAX 0
 #else
 #define REDZONE			0
-#define CACHED_CHUNKS_MAX 64
 #endif
 
 #define CHUNK_SIZE		(256 * 1024)
+#define CACHED_CHUNKS_MAX 128
 #define LARGE_REQUEST	(CHUNK_SIZE / 8)
 #define ALIGNMENT		8			/* jansson's types hold pointers, size_t,
 									 * long long and double */
@@ -77,6 +78,17 @@ static Chunk *cached_chunks;
 static int	ncached_chunks;
 static bool hooks_installed;
 
+static void
+make_inaccessible(Chunk *chunk)
+{
+#ifdef ZD_ARENA_ASAN
+	ASAN_POISON_MEMORY_REGION(CHUNK_DATA(chunk), chunk->size);
+#endif
+#ifdef USE_VALGRIND
+	VALGRIND_MAKE_MEM_NOACCESS(CHUNK_DATA(chunk), chunk->size);
+#endif
+}
+
 static void *
 chunk_data_new(ZdJsonArena *arena, size_t size)
 {
@@ -96,12 +108,7 @@ chunk_data_new(ZdJsonArena *arena, size_t size)
 		if (chunk == NULL)
 			return NULL;
 		chunk->size = size;
-#ifdef ZD_ARENA_ASAN
-		ASAN_POISON_MEMORY_REGION(CHUNK_DATA(chunk), size);
-#endif
-#ifdef USE_VALGRIND
-		VALGRIND_MAKE_MEM_NOACCESS(CHUNK_DATA(chunk), size);
-#endif
+		make_inaccessible(chunk);
 	}
 	chunk->next = arena->chunks;
 	arena->chunks = chunk;
@@ -225,6 +232,7 @@ zd_json_arena_free(ZdJsonArena *arena)
 
 		if (chunk->size == CHUNK_SIZE && ncached_chunks < CACHED_CHUNKS_MAX)
 		{
+			make_inaccessible(chunk);
 			chunk->next = cached_chunks;
 			cached_chunks = chunk;
 			ncached_chunks++;
@@ -234,4 +242,17 @@ zd_json_arena_free(ZdJsonArena *arena)
 		chunk = next;
 	}
 	free(arena);
+}
+
+void
+zd_json_arena_release_cache(void)
+{
+	while (cached_chunks != NULL)
+	{
+		Chunk	   *next = cached_chunks->next;
+
+		free(cached_chunks);
+		cached_chunks = next;
+	}
+	ncached_chunks = 0;
 }

@@ -44,7 +44,14 @@ extern ZdJsonArena *zd_json_arena_create(void);
 extern void zd_json_arena_enter(ZdJsonArena *arena);
 extern void zd_json_arena_leave(ZdJsonArena *arena);
 
-/* Everything allocated in the arena is gone; NULL is allowed. */
+/*
+ * Everything allocated in the arena is gone; NULL is allowed.  Its chunks
+ * are kept for the next page (up to 32 MB in all) until
+ * zd_json_arena_release_cache.
+ */
 extern void zd_json_arena_free(ZdJsonArena *arena);
+
+/* A scan or sync is over: the kept chunks go back to malloc. */
+extern void zd_json_arena_release_cache(void);
 
 #endif							/* ZD_JSON_ARENA_H */

@@ -52,6 +52,7 @@
 #include "zd_export.h"
 #include "zd_idset.h"
 #include "zd_lookup.h"
+#include "zd_json_arena.h"
 #include "zd_parse.h"
 #include "zd_time.h"
 
@@ -116,6 +117,7 @@ scan_cleanup(void *arg)
 	release_export(scan);
 	zd_idset_destroy(scan->returned);
 	scan->returned = NULL;
+	zd_json_arena_release_cache();
 }
 
 static ZdExportParams

@@ -54,6 +54,7 @@
 #include "zendesk_fdw.h"
 #include "zd_convert.h"
 #include "zd_export.h"
+#include "zd_json_arena.h"
 #include "zd_parse.h"
 #include "zd_sync.h"
 #include "zd_time.h"
@@ -143,6 +144,7 @@ run_cleanup(void *arg)
 		zd_page_free(&run->page);
 	run->page_loaded = false;
 	release_export(run);
+	zd_json_arena_release_cache();
 }
 
 /* Commit what the run did so far and go on in a new transaction. */

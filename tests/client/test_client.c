@@ -101,7 +101,8 @@ test_parse_cursor_page(void)
  * A page's tree is built in an arena of its own; jansson stays usable with
  * malloc and free outside a parse (its trees and json_dumps's text), also
  * while a page's arena is alive; a big page takes many chunks and a string
- * larger than a chunk's share, and arenas are independent.
+ * larger than a chunk's share, arenas are independent, and a page parsed
+ * into the chunks earlier pages left is whole.
  */
 static void
 test_page_arena(void)
@@ -146,6 +147,14 @@ test_page_arena(void)
 	check(strcmp(page.after_cursor, "MTAuMHx8MnY=") == 0, "first page intact");
 	zd_page_free(&other);
 	zd_page_free(&page);
+
+	/* again, from the chunks the freed arenas kept, then given back */
+	check(zd_page_parse(big, n, "tickets", ZD_STREAM_CURSOR, &other, err, sizeof(err)) &&
+		  other.nrecords == 3001 &&
+		  json_integer_value(json_object_get(json_array_get(other.records, 1234), "id")) == 1234,
+		  "big page again: %s", err);
+	zd_page_free(&other);
+	zd_json_arena_release_cache();
 	free(big);
 
 	/* a failed parse leaves nothing behind (valgrind and LeakSanitizer) */
