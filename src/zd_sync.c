@@ -72,6 +72,8 @@
 typedef struct ZdSyncRun
 {
 	MemoryContext run_cxt;
+	MemoryContext caller_cxt;	/* the CALL's: outlives the error being
+								 * reported */
 	MemoryContext page_cxt;
 	MemoryContext row_cxt;
 	MemoryContextCallback cleanup;
@@ -316,6 +318,29 @@ in_subtransaction(ZdSyncRun *run, void (*fn) (ZdSyncRun *run, void *arg), void *
 	return edata;
 }
 
+/*
+ * rethrow
+ *		Raise an error caught by in_subtransaction again.  ReThrowError
+ *		copies the message fields into ErrorContext, but leaves filename,
+ *		funcname and the domains where CopyErrorData put them: the run's
+ *		memory, deleted on the way out before the error is reported.  They
+ *		go to the caller's memory first.
+ */
+static pg_attribute_noreturn() void
+rethrow(ZdSyncRun *run, ErrorData *edata)
+{
+	MemoryContextSwitchTo(run->caller_cxt);
+	if (edata->filename != NULL)
+		edata->filename = pstrdup(edata->filename);
+	if (edata->funcname != NULL)
+		edata->funcname = pstrdup(edata->funcname);
+	if (edata->domain != NULL)
+		edata->domain = pstrdup(edata->domain);
+	if (edata->context_domain != NULL)
+		edata->context_domain = pstrdup(edata->context_domain);
+	ReThrowError(edata);
+}
+
 static void
 convert(ZdSyncRun *run, void *record)
 {
@@ -339,7 +364,7 @@ convert_or_quarantine(ZdSyncRun *run, json_t *record, int64 id, int64 ts)
 	if (edata == NULL)
 		return true;
 	if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
-		ReThrowError(edata);
+		rethrow(run, edata);
 
 	text = error_text(edata);
 	json = json_dumps(record, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -489,7 +514,7 @@ estimate_total(ZdSyncRun *run)
 	MemoryContextSwitchTo(run->run_cxt);
 	/* a cancel is not a missing estimate */
 	if (edata != NULL && edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
-		ReThrowError(edata);
+		rethrow(run, edata);
 	MemoryContextReset(run->page_cxt);
 	return total;
 }
@@ -636,7 +661,7 @@ run_page(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncResult *result,
 	if (args->commit)
 	{
 		commit_now(run);
-		ReThrowError(edata);
+		rethrow(run, edata);
 	}
 	MemoryContextSwitchTo(caller_cxt);
 	result->status = "failed";
@@ -843,7 +868,7 @@ prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool rese
 									 error_text(edata), &run->counters);
 				commit_now(run);
 			}
-			ReThrowError(edata);
+			rethrow(run, edata);
 		}
 	}
 	if (st->found && reset)
@@ -942,7 +967,7 @@ fail_before_pages(ZdSyncRun *run, const ZdSyncArgs *args, Oid target_relid,
 							 &run->counters);
 		commit_now(run);
 	}
-	ReThrowError(edata);
+	rethrow(run, edata);
 }
 
 static void
@@ -1072,6 +1097,7 @@ run_with_cleanup(const ZdSyncArgs *args, bool reset, ZdSyncResult *result)
 	ZdSyncRun  *run = MemoryContextAllocZero(run_cxt, sizeof(ZdSyncRun));
 
 	run->run_cxt = run_cxt;
+	run->caller_cxt = caller_cxt;
 	run->page_cxt = AllocSetContextCreate(run_cxt, "zendesk_fdw sync page",
 										  ALLOCSET_DEFAULT_SIZES);
 	run->row_cxt = AllocSetContextCreate(run_cxt, "zendesk_fdw sync row",

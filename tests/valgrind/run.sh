@@ -58,7 +58,7 @@ for dir in pkglibdir sharedir pgxs; do
   esac
 done
 mkdir "$WORK/ext"
-cp -r Makefile zendesk_fdw.c zendesk_fdw.control zendesk_fdw--1.0.sql src sql expected "$WORK/ext/"
+cp -r Makefile zendesk_fdw.c zendesk_fdw.control zendesk_fdw--*.sql src sql expected scripts sim "$WORK/ext/"
 cp tests/valgrind/planted_overrun.c "$WORK/ext/src/"
 sed -i '/^PGXS :=/i OBJS += src/planted_overrun.o' "$WORK/ext/Makefile"
 if (cd "$WORK/ext" && make -s clean PG_CONFIG="$PG_CONFIG" &&
