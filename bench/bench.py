@@ -46,7 +46,7 @@ TYPED_NAMES = ", ".join(c for c, _ in TYPED)
 TYPED_SELECT = "SELECT %s FROM %%s" % ", ".join("count(%s)" % c for c, _ in TYPED)
 
 rows_out = []       # (item, what, value, target, met)
-REPEAT = int(os.environ.get("BENCH_REPEAT", 1))   # runs of each scan; the fastest counts
+REPEAT = int(os.environ.get("BENCH_REPEAT", 1))   # runs of each scan and first sync; the fastest counts
 
 
 def say(text):
@@ -124,6 +124,23 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / float(os.sysconf("SC_CLK_TCK"))
 
 
+def timed_sync(conn, name):
+    """CALL sync into mirror_NAME after a CHECKPOINT (so that it does not
+    write out what earlier steps left dirty): (seconds, backend CPU)."""
+    sql(conn, "CHECKPOINT")
+    pid = sql(conn, "SELECT pg_backend_pid()")[0][0]
+    cpu = cpu_seconds(pid)
+    seconds, _ = timed(conn, "CALL zendesk_fdw.sync(%s, %s)", ("%s_typed" % name, "mirror_%s" % name))
+    return seconds, cpu_seconds(pid) - cpu
+
+
+def first_sync_again(conn, name):
+    """The first sync once more: the mirror emptied, its checkpoint forgotten."""
+    sql(conn, "TRUNCATE mirror_%s" % name)
+    sql(conn, "CALL zendesk_fdw.sync_reset(%s, %s)", ("%s_typed" % name, "mirror_%s" % name))
+    return timed_sync(conn, name)
+
+
 def requests_full(conn, sim, name, label):
     """A first sync of the whole account: export requests against
     ceil(records in the stream / 1000).  Returns (rows, seconds, backend
@@ -132,10 +149,7 @@ def requests_full(conn, sim, name, label):
     live = sum(1 for t in truth if t["status"] != "deleted")
     minimum = max(1, math.ceil(len(truth) / float(PAGE)))
     sim.clear_log()
-    pid = sql(conn, "SELECT pg_backend_pid()")[0][0]
-    cpu = cpu_seconds(pid)
-    seconds, _ = timed(conn, "CALL zendesk_fdw.sync(%s, %s)", ("%s_typed" % name, "mirror_%s" % name))
-    cpu = cpu_seconds(pid) - cpu
+    seconds, cpu = timed_sync(conn, name)
     export, standard = sim.log_split()
     mirrored = sql(conn, "SELECT count(*) FROM mirror_%s" % name)[0][0]
     lst, archived = list_requests(sim)
@@ -293,9 +307,11 @@ def sync_throughput(conn, sim, name, n, sync_seconds, sync_cpu, bare):
 
     def once():
         sql(conn, "TRUNCATE local_dst")
+        sql(conn, "CHECKPOINT")
         return timed(conn, "INSERT INTO local_dst SELECT * FROM local_src")
     insert_rate = live / best_of(2, once)[0]
     # the hand-made ETL script (its own process, parsing there)
+    sql(conn, "CHECKPOINT")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([sys.executable, os.path.join(HERE, "etl.py"), sim.url, "etl_%s" % name],
                          check=True, capture_output=True, text=True).stdout.split()
@@ -412,6 +428,9 @@ def throughput(conn, big, workdir, main_n):
     bare = scan_throughput(conn, big, "m", workdir, main_n)
     print("== requests and sync throughput, %d tickets" % main_n, flush=True)
     n, seconds, cpu = requests_full(conn, big, "m", "%dk" % (main_n // 1000))
+    # BENCH_REPEAT first syncs in all, as the scans: the fastest counts
+    for _ in range(REPEAT - 1):
+        seconds, cpu = min((seconds, cpu), first_sync_again(conn, "m"))
     sync_throughput(conn, big, "m", n, seconds, cpu, bare)
 
 

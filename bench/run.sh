@@ -3,9 +3,9 @@
 # the Zendesk simulator; prints one table (each row: measured, target, met).
 #
 #   bash bench/run.sh
-#   BENCH_TICKETS=100000 BENCH_LARGE=200000 bash bench/run.sh    (the defaults)
-#   BENCH_LARGE=1000000 bash bench/run.sh     memory at 1M tickets: ~5 more minutes
-#                                             (the simulator renders ~3,000 uncached tickets/s)
+#   BENCH_TICKETS=100000 BENCH_LARGE=1000000 bash bench/run.sh    (the defaults)
+#   BENCH_LARGE=200000 bash bench/run.sh      memory at 200k tickets: ~2 minutes less
+#                                             (the simulator renders ~7,500 uncached tickets/s)
 #   bash bench/run.sh profile    perf over scans of BENCH_TICKETS pre-rendered tickets
 #   bash bench/run.sh scan       scan and sync throughput only (items 2 and 3), ~3 minutes
 #
@@ -13,16 +13,16 @@
 # and sync throughput on BENCH_TICKETS (pre-rendered pages); memory on 10k
 # and BENCH_LARGE; pacing on 2,500 tickets at BENCH_PACE_LIMIT requests per
 # BENCH_PACE_WINDOW seconds (default 20 per 6 s, counted in a sliding window,
-# as the scenario tests do); BENCH_REPEAT runs of each scan (default 1).
+# as the scenario tests do); BENCH_REPEAT runs of each scan and of the first sync (default 1).
 # Needs the machine set up as scripts/setup.sh does (it runs it).  The
 # simulators are generated first; the machine-wide install lock is held only
-# while installing and measuring.  About 7 minutes on a busy 2-core machine.
+# while installing and measuring.  About 8 minutes on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${1:-all}
 SMALL=10000
 TICKETS=${BENCH_TICKETS:-100000}
-LARGE=${BENCH_LARGE:-200000}
+LARGE=${BENCH_LARGE:-1000000}
 . scripts/sim-env.sh
 
 WORK=$(mktemp -d /tmp/zendesk_bench.XXXXXX)
