@@ -18,6 +18,10 @@ CREATE SERVER opt_bad FOREIGN DATA WRAPPER zendesk_fdw OPTIONS (url 'not a url')
 CREATE SERVER opt_bad FOREIGN DATA WRAPPER zendesk_fdw OPTIONS (subdomain 'acme', url 'https://acme.zendesk.com');
 CREATE SERVER opt_bad FOREIGN DATA WRAPPER zendesk_fdw OPTIONS (subdomain 'acme', page_size '0');
 CREATE SERVER opt_bad FOREIGN DATA WRAPPER zendesk_fdw OPTIONS (subdomain 'acme', page_size '1001');
+-- digits only, as the hint says: no blanks, no sign
+CREATE SERVER opt_bad FOREIGN DATA WRAPPER zendesk_fdw OPTIONS (subdomain 'acme', page_size ' 500');
+CREATE SERVER opt_bad FOREIGN DATA WRAPPER zendesk_fdw OPTIONS (subdomain 'acme', page_size '+500');
+CREATE SERVER opt_bad FOREIGN DATA WRAPPER zendesk_fdw OPTIONS (subdomain 'acme', page_size '500 ');
 CREATE SERVER opt_bad FOREIGN DATA WRAPPER zendesk_fdw OPTIONS (subdomain 'acme', timeout 'soon');
 CREATE SERVER opt_bad FOREIGN DATA WRAPPER zendesk_fdw OPTIONS (subdomain 'acme', ca_file 'relative.pem');
 
@@ -58,6 +62,7 @@ ALTER FOREIGN TABLE opt_t4 ALTER COLUMN subjetc OPTIONS (ADD field 'subject');
 EXPLAIN (COSTS OFF) SELECT * FROM opt_t4;
 ALTER FOREIGN TABLE opt_t4 ADD COLUMN plan text OPTIONS (custom_field_id '360001');
 ALTER FOREIGN TABLE opt_t4 ADD COLUMN plan_bad text OPTIONS (custom_field_id 'abc');
+ALTER FOREIGN TABLE opt_t4 ADD COLUMN plan_bad text OPTIONS (custom_field_id ' 360001');
 ALTER FOREIGN TABLE opt_t4 ADD COLUMN plan2 text OPTIONS (custom_field_id '1', field 'x');
 ALTER FOREIGN TABLE opt_t4 ADD COLUMN tier text OPTIONS (user_field 'tier');
 EXPLAIN (COSTS OFF) SELECT * FROM opt_t4;

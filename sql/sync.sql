@@ -116,6 +116,8 @@ SELECT subject, status FROM mirror.tickets WHERE id = 10;
 -- nor regresses a row: equal versions are rewritten in place
 CALL zendesk_fdw.sync_reset('zd_sync.tickets', 'mirror.tickets');
 SELECT count(*) AS state_rows FROM zendesk_fdw.sync_state WHERE target = 'mirror.tickets'::regclass;
+-- a pair that never synced: nothing to forget, and it says so
+CALL zendesk_fdw.sync_reset('zd_sync.users', 'mirror.tickets');
 SELECT status, rows_inserted, rows_deleted, error FROM zendesk_fdw.materialize('zd_sync.tickets', 'mirror.tickets');
 SELECT * FROM pg_temp.compare('mirror.tickets', 'tickets');
 

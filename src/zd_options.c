@@ -16,6 +16,8 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include <limits.h>
 
 #include "access/reloptions.h"
@@ -183,9 +185,11 @@ parse_int_option(DefElem *def, const ZdOptionDef *od)
 	char	   *end;
 	long		n;
 
+	/* digits only: strtol alone would take leading blanks and a sign */
 	errno = 0;
 	n = strtol(value, &end, 10);
-	if (errno != 0 || end == value || *end != '\0' || n < od->min || n > od->max)
+	if (!isdigit((unsigned char) value[0]) || errno != 0 || *end != '\0' ||
+		n < od->min || n > od->max)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("invalid value for option \"%s\": \"%s\"", def->defname, value),
@@ -321,7 +325,8 @@ check_one_option(DefElem *def, Oid catalog)
 
 				errno = 0;
 				id = strtoll(defGetString(def), &end, 10);
-				if (errno != 0 || *end != '\0' || id <= 0)
+				if (!isdigit((unsigned char) defGetString(def)[0]) || errno != 0 ||
+					*end != '\0' || id <= 0)
 					ereport(ERROR,
 							(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 							 errmsg("invalid value for option \"%s\": \"%s\"",

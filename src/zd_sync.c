@@ -1169,7 +1169,10 @@ zd_sync_reset(Oid source, const char *target)
 	PG_TRY();
 	{
 		check_owner(source, relid, target);
-		zd_sync_state_forget(source, relid);
+		if (!zd_sync_state_forget(source, relid))
+			ereport(NOTICE,
+					(errmsg("no sync from \"%s\" into %s to forget", get_rel_name(source), target),
+					 errdetail("zendesk_fdw.sync_state has no checkpoint for them.")));
 	}
 	PG_FINALLY();
 	{

@@ -159,7 +159,7 @@ extern void zd_sync_state_checkpoint(Oid source, Oid target, const char *after_c
 									 int64 recovery_time, const ZdSyncCounters *counters);
 extern void zd_sync_state_finish(Oid source, Oid target, const char *status,
 								 const char *error, const ZdSyncCounters *counters);
-extern void zd_sync_state_forget(Oid source, Oid target);
+extern bool zd_sync_state_forget(Oid source, Oid target);
 extern bool zd_sync_tombstone_blocks(Oid target, int64 id, int64 stream_time);
 extern int64 *zd_sync_tombstoned(Oid target, const int64 *ids, int n, int *nfound);
 extern void zd_sync_tombstone_set(Oid target, int64 id, int64 stream_time);

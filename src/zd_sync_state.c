@@ -534,14 +534,16 @@ zd_sync_state_finish(Oid source, Oid target, const char *status,
 /*
  * zd_sync_state_forget
  *		Remove the row of (source, target) and the target's tombstones.
+ *		Returns whether there was a row.
  */
-void
+bool
 zd_sync_state_forget(Oid source, Oid target)
 {
 	Datum		values[2] = {ObjectIdGetDatum(source), ObjectIdGetDatum(target)};
+	bool		found = run_as_owner(PLAN_FORGET_STATE, values, NULL) > 0;
 
-	run_as_owner(PLAN_FORGET_STATE, values, NULL);
 	run_as_owner(PLAN_FORGET_TOMBSTONES, &values[1], NULL);
+	return found;
 }
 
 /*
