@@ -3,9 +3,10 @@
  * zd_json_arena.c
  *		  A bump allocator for the jansson tree of one parsed page.
  *
- * jansson's hooks are installed once, the first time an arena is created,
- * and only if jansson still uses malloc and free.  Outside a parse they are
- * malloc and free.  Inside one, allocations are carved from 256 kB chunks
+ * jansson's hooks are installed when an arena is created and jansson still
+ * uses malloc and free (another library's hooks are left alone, and no
+ * arena is made).  Outside a parse the hooks are malloc and free.  Inside
+ * one, allocations are carved from 256 kB chunks
  * (a request larger than an eighth of a chunk gets a chunk of its own) and
  * frees do nothing: jansson frees, while it parses, only what it allocated
  * during that parse (buffers it outgrew), and that memory goes back with
@@ -19,7 +20,6 @@
  *
  *-------------------------------------------------------------------------
  */
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -76,7 +76,6 @@ struct ZdJsonArena
 static ZdJsonArena *entered_arena;
 static Chunk *cached_chunks;
 static int	ncached_chunks;
-static bool hooks_installed;
 
 static void
 make_inaccessible(Chunk *chunk)
@@ -184,11 +183,8 @@ zd_json_arena_create(void)
 	ZdJsonArena *arena;
 
 	json_get_alloc_funcs(&malloc_fn, &free_fn);
-	if (!hooks_installed && malloc_fn == malloc && free_fn == free)
-	{
+	if (malloc_fn == malloc && free_fn == free)
 		json_set_alloc_funcs(hook_malloc, hook_free);
-		hooks_installed = true;
-	}
 	else if (malloc_fn != hook_malloc || free_fn != hook_free)
 		return NULL;
 

@@ -307,22 +307,52 @@ zd_sync_fields_add_columns(Oid source, Oid target_nsp, const char *target_relnam
 	return added;
 }
 
+/*
+ * next_entry
+ *		The entry (line) of a fingerprint at *line, copied, with *line moved
+ *		to the next one; NULL after the last.
+ */
+static char *
+next_entry(const char **line)
+{
+	const char *end;
+	char	   *entry;
+
+	if (*line == NULL || **line == '\0')
+		return NULL;
+	end = strchr(*line, '\n');
+	entry = pnstrdup(*line, end ? (size_t) (end - *line) : strlen(*line));
+	*line = end ? end + 1 : NULL;
+	return entry;
+}
+
+/* The column name of an entry (column|field|...). */
+static char *
+entry_column(const char *entry)
+{
+	return pnstrdup(entry, strchr(entry, '|') - entry);
+}
+
+/* The field an entry's column maps (its id or key). */
+static char *
+entry_field(const char *entry)
+{
+	const char *bar = strchr(entry, '|');
+
+	return pnstrdup(bar + 1, strcspn(bar + 1, "|"));
+}
+
 /* The entry of the same column as `entry` in a fingerprint, or NULL. */
 static char *
 entry_for(const char *fingerprint, const char *entry)
 {
 	size_t		namelen = strchr(entry, '|') - entry;
 	const char *line = fingerprint;
+	char	   *candidate;
 
-	while (line != NULL && *line != '\0')
-	{
-		const char *end = strchr(line, '\n');
-		size_t		len = end ? (size_t) (end - line) : strlen(line);
-
-		if (strncmp(line, entry, namelen + 1) == 0)
-			return pnstrdup(line, len);
-		line = end ? end + 1 : NULL;
-	}
+	while ((candidate = next_entry(&line)) != NULL)
+		if (strncmp(candidate, entry, namelen + 1) == 0)
+			return candidate;
 	return NULL;
 }
 
@@ -354,24 +384,15 @@ zd_sync_fields_check_exist(const char *current, const char *source_name)
 {
 	StringInfoData missing;
 	const char *line = current;
+	char	   *entry;
 
 	if (current == NULL)
 		return;
 	initStringInfo(&missing);
-	while (*line != '\0')
-	{
-		const char *end = strchr(line, '\n');
-		char	   *entry = pnstrdup(line, end ? (size_t) (end - line) : strlen(line));
-		char	   *bar = strchr(entry, '|');
-
+	while ((entry = next_entry(&line)) != NULL)
 		if (strcmp(entry_state(entry), "deleted") == 0)
 			appendStringInfo(&missing, "%scolumn \"%s\" (field %s)", missing.len ? ", " : "",
-							 pnstrdup(entry, bar - entry),
-							 pnstrdup(bar + 1, strcspn(bar + 1, "|")));
-		if (end == NULL)
-			break;
-		line = end + 1;
-	}
+							 entry_column(entry), entry_field(entry));
 	if (missing.len > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
@@ -390,29 +411,20 @@ zd_sync_fields_check(const char *stored, const char *current, const char *source
 {
 	StringInfoData breaking;
 	const char *line = stored;
+	char	   *before;
 
 	if (stored == NULL || current == NULL)
 		return;
 	initStringInfo(&breaking);
-	while (*line != '\0')
+	while ((before = next_entry(&line)) != NULL)
 	{
-		const char *end = strchr(line, '\n');
-		char	   *before = pnstrdup(line, end ? (size_t) (end - line) : strlen(line));
 		char	   *now = entry_for(current, before);
 
 		/* a column no longer in the table is not a change of Zendesk's */
 		if (now != NULL && strcmp(now, before) != 0)
-		{
-			char	   *bar = strchr(before, '|');
-			char	   *ref = pnstrdup(bar + 1, strcspn(bar + 1, "|"));
-
 			appendStringInfo(&breaking, "%scolumn \"%s\" (field %s): %s, was %s",
-							 breaking.len ? "; " : "", pnstrdup(before, bar - before), ref,
+							 breaking.len ? "; " : "", entry_column(before), entry_field(before),
 							 entry_state(now), entry_state(before));
-		}
-		if (end == NULL)
-			break;
-		line = end + 1;
 	}
 	if (breaking.len > 0)
 		ereport(ERROR,

@@ -205,15 +205,13 @@ plan_for(int k)
 		case PLAN_LOAD:
 		case PLAN_FORGET_STATE:
 		case PLAN_SEEN_LOAD:
+		case PLAN_SEEN_IDS:
 			nargs = 2;
 			break;
 		case PLAN_SEEN_SET:
 			types[2] = TEXTOID;
 			types[3] = TEXTOID;
 			nargs = 4;
-			break;
-		case PLAN_SEEN_IDS:
-			nargs = 2;
 			break;
 		case PLAN_FIELDS_NEWS:
 			types[0] = TEXTOID;
