@@ -5,7 +5,7 @@
  *
  * This file holds the module's entry points (_PG_init, the handler and the
  * validator) and the FdwRoutine callbacks, which translate between the
- * executor and the scan layer (src/zd_scan.c).  No HTTP at plan time or in
+ * executor and the scan layer (src/fdw/zd_scan.c).  No HTTP at plan time or in
  * plain EXPLAIN: the first request is only described, and made when the
  * first row is asked for.  Only the columns the query reads are converted
  * from the records (the plan's retrieved attrs); the others stay NULL.
@@ -39,10 +39,11 @@
 #include "utils/ruleutils.h"
 #include "utils/tuplestore.h"
 
-#include "zendesk_fdw.h"
-#include "zd_columns.h"
-#include "zd_lookup.h"
-#include "zd_plan.h"
+#include "fdw/zendesk_fdw.h"
+#include "fdw/zd_tokens.h"
+#include "fdw/zd_columns.h"
+#include "client/zd_lookup.h"
+#include "fdw/zd_plan.h"
 
 PG_MODULE_MAGIC;
 

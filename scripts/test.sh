@@ -2,7 +2,9 @@
 # scripts/test.sh -- the quick test suite, exactly as CI runs it.
 #
 # Sets the machine up (scripts/setup.sh), starts the Zendesk simulator, then
-# runs: the simulator's own tests, the Zendesk client's unit tests (plain,
+# runs: the layout checks (nothing outside the clone is referred to, the
+# client layer builds without PostgreSQL, META.json agrees with the control
+# file), the simulator's own tests, the Zendesk client's unit tests (plain,
 # under valgrind and under AddressSanitizer, each memory checker with a
 # positive control that must be caught), the pg_regress suite in a
 # throwaway cluster, a pg_cron-scheduled sync, the crash tests of sync and a
@@ -31,6 +33,9 @@ section() { printf '\n== %s\n' "$1"; }
 
 start_simulator --seed 1 --tickets 2500 --export-limit 100000 --account-limit 100000 \
   || { echo "0 passed, 1 failed"; exit 1; }
+
+section "layout (the repository stands alone, src/ in layers, packaging)"
+bash tests/layout/run.sh "$RESULTS"
 
 section "simulator tests"
 out=$(cd tests/sim && PYTHONPATH="$ROOT/sim" /usr/bin/python3 -m unittest -v 2>&1)

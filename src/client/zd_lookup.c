@@ -1,0 +1,60 @@
+/*-------------------------------------------------------------------------
+ *
+ * zd_lookup.c
+ *		  The requests that answer a query by id instead of an export.
+ *
+ * One id is one GET of the record; more ids are show_many requests of at
+ * most ZD_SHOW_MANY_MAX ids each (Zendesk answers more with a 400
+ * TooManyValues).  No PostgreSQL header.
+ *
+ * IDENTIFICATION
+ *		  src/client/zd_lookup.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zd_lookup.h"
+
+/*
+ * zd_lookup_path
+ *		The request for ids[0..nids-1] (1 <= nids <= ZD_SHOW_MANY_MAX):
+ *		"/api/v2/tickets/42.json" or "/api/v2/tickets/show_many.json?ids=1,2".
+ *		NULL when out of memory or the resource has no lookups.
+ */
+char *
+zd_lookup_path(const ZdResource *resource, const int64_t *ids, size_t nids)
+{
+	size_t		cap;
+	size_t		len;
+	char	   *path;
+
+	if (resource->lookup_path == NULL || nids == 0 || nids > ZD_SHOW_MANY_MAX)
+		return NULL;
+	/* 21 bytes per id and its comma, plus the fixed parts */
+	cap = strlen(resource->lookup_path) + 32 + nids * 21;
+	path = malloc(cap);
+	if (path == NULL)
+		return NULL;
+	if (nids == 1)
+	{
+		snprintf(path, cap, "%s/%lld.json", resource->lookup_path, (long long) ids[0]);
+		return path;
+	}
+	len = snprintf(path, cap, "%s/show_many.json?ids=", resource->lookup_path);
+	for (size_t i = 0; i < nids; i++)
+		len += snprintf(path + len, cap - len, "%s%lld", i == 0 ? "" : ",", (long long) ids[i]);
+	return path;
+}
+
+/*
+ * zd_lookup_requests
+ *		How many requests zd_lookup_path needs for nids ids.
+ */
+size_t
+zd_lookup_requests(size_t nids)
+{
+	return (nids + ZD_SHOW_MANY_MAX - 1) / ZD_SHOW_MANY_MAX;
+}

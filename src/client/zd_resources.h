@@ -1,0 +1,83 @@
+/*-------------------------------------------------------------------------
+ *
+ * zd_resources.h
+ *		  The static catalog of Zendesk resources the FDW can read.
+ *
+ * One entry per resource: its export endpoint, the key of its record array,
+ * its stream kind, the key and form of its stream time, the parameters the
+ * endpoint takes, and its default columns (every top-level key of the real
+ * objects, zendesk-api.md §8).  Validation, planning, scanning and IMPORT
+ * FOREIGN SCHEMA all read this table, so that adding a resource is one entry
+ * here.  No PostgreSQL header.
+ *
+ * IDENTIFICATION
+ *		  src/client/zd_resources.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ZD_RESOURCES_H
+#define ZD_RESOURCES_H
+
+#include <stdbool.h>
+
+typedef enum ZdStreamKind
+{
+	ZD_STREAM_CURSOR,			/* after_url / after_cursor (tickets, users) */
+	ZD_STREAM_TIME				/* next_page / end_time (organizations, events) */
+} ZdStreamKind;
+
+typedef enum ZdTimeForm
+{
+	ZD_TIME_EPOCH,				/* an integer, seconds since 1970 */
+	ZD_TIME_ISO8601				/* "2023-09-18T15:57:42Z" */
+} ZdTimeForm;
+
+/* A default column: a top-level key of the record and its SQL type. */
+typedef struct ZdResourceColumn
+{
+	const char *name;
+	const char *type;
+} ZdResourceColumn;
+
+/* Where the custom fields of a record are, for IMPORT FOREIGN SCHEMA. */
+typedef enum ZdCustomFields
+{
+	ZD_CUSTOM_NONE,
+	ZD_CUSTOM_TICKET,			/* custom_fields: [{id, value}] */
+	ZD_CUSTOM_USER,				/* user_fields: {key: value} */
+	ZD_CUSTOM_ORGANIZATION		/* organization_fields: {key: value} */
+} ZdCustomFields;
+
+typedef struct ZdResource
+{
+	const char *name;			/* table option "resource" */
+	const char *export_path;	/* incremental export, from the base URL */
+	const char *result_key;		/* the array of records in a page */
+	ZdStreamKind stream;
+	const char *stream_time_key;	/* the record's position in the stream */
+	ZdTimeForm stream_time_form;
+	bool		has_deleted;	/* takes exclude_deleted */
+	bool		has_support_type_scope; /* takes support_type_scope */
+	ZdCustomFields custom;
+	const char *fields_path;	/* definitions of the custom fields, or NULL */
+	const char *fields_key;		/* their array in that response */
+	const ZdResourceColumn *columns;	/* default columns, NULL-terminated */
+
+	/* planning (product.md "Reading") */
+	const char *lower_bound_keys[3];	/* a lower bound on these gives
+										 * start_time; NULL-terminated */
+	const char *order_key;		/* the stream's own order: an upper bound on
+								 * it ends the stream early; or NULL */
+	const char *lookup_path;	/* GET <path>/<id>.json, <path>/show_many.json;
+								 * or NULL */
+	const char *lookup_key;		/* the object in a single lookup's answer */
+	const char *count_path;		/* {"count": {"value": N}}, or NULL */
+} ZdResource;
+
+extern const ZdResource *zd_resource_lookup(const char *name);
+extern const ZdResource *zd_resource_at(int i);
+extern const char *zd_resource_names(void);
+extern bool zd_resource_has_key(const ZdResource *resource, const char *key);
+extern const char *zd_resource_keys(const ZdResource *resource);
+
+#endif							/* ZD_RESOURCES_H */
