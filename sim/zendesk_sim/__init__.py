@@ -1,12 +1,13 @@
 """A Zendesk Support API simulator for zendesk_fdw's demo, tests and benchmarks.
 
-Standard library only.  See shared/zendesk-api.md for the behaviour it
-reproduces (and sim/README.md for what it serves); where it differs from the
-real API, it is wrong.
+Standard library only.  sim/README.md says what it serves and, in "The
+Zendesk behaviour the simulator reproduces", the behaviour it reproduces and
+where each fact can be checked (the "§n" cited in these modules are that
+section's); where it differs from the real API, it is wrong.
 
 Modules, one job each:
   clock.py       the simulated clock tests can move
-  switches.py    one switch per uncertain behaviour (zendesk-api.md §16)
+  switches.py    one switch per uncertain behaviour (sim/README.md §16)
   records.py     record shapes, their generation and rendering
   streams.py     sorted (ts, id) stream indexes, kept up to date
   account.py     the account: records, hidden facts, mutations, counts

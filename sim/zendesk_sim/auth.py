@@ -1,4 +1,4 @@
-"""Authentication as Zendesk does it: API tokens and OAuth (zendesk-api.md §1, §1.1).
+"""Authentication as Zendesk does it: API tokens and OAuth (sim/README.md §1, §1.1).
 
 API tokens authenticate as Basic base64("email/token:TOKEN"); OAuth access
 tokens as Bearer.  The token endpoint implements the client-credentials grant

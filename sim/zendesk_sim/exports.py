@@ -2,7 +2,7 @@
 
 Given a resource's stream index (sorted (ts, id) pairs, streams.py), a way to
 fetch and filter its records, and the request's parameters, build one page.
-The rules are zendesk-api.md §3 (time-based: tickets, users, organizations,
+The rules are sim/README.md §3 (time-based: tickets, users, organizations,
 ticket events, ticket metric events, the sample endpoints) and §4
 (cursor-based: tickets, users), with the sources cited there; where the
 sources are silent, switches.py decides.  A page costs O(log N + page).

@@ -1,4 +1,4 @@
-"""Rate limits as Zendesk applies them (zendesk-api.md §10).
+"""Rate limits as Zendesk applies them (sim/README.md §10).
 
 Buckets: the account's plan-wide limit (700/min by default; a 429 is plain
 text), the incremental exports (10/min; JSON APIRateLimitExceeded), the users

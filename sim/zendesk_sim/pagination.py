@@ -1,5 +1,5 @@
 """Pagination of the standard API: cursor (CBP), offset (OBP) and show_many
-(zendesk-api.md §5, §6).
+(sim/README.md §5, §6).
 
 CBP: page[size] <= 100, page[after] / page[before], meta {has_more,
 after_cursor, before_cursor}, links {prev, next}; cursors are base64 JSON

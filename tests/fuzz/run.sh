@@ -2,8 +2,10 @@
 # tests/fuzz/run.sh RESULTS [SECONDS] -- build the fuzz targets, replay the
 # regression inputs, fuzz each target for SECONDS (default 20), and check
 # that the planted bug of the positive control is found.  Appends PASS/FAIL
-# lines to RESULTS.  Seeds come from ../shared/fixtures and, when ZD_SIM_URL
-# is set, from the simulator (make-seeds.py).
+# lines to RESULTS.  Seeds come from make-seeds.py: go-zendesk's recordings
+# (tests/fixtures/go-zendesk-mit, MIT), a simulator it runs in its own
+# process and, when ZD_SIM_URL is set, that simulator too (never zenpy's
+# GPL-licensed recordings: the seeds are built output).
 #
 # The corpus each run grows is kept in build/corpus/ (not committed), so
 # later runs start where earlier ones stopped; crashes are written to

@@ -18,9 +18,9 @@ from zendesk_sim.server import Listener, Simulator, make_handler
 from zendesk_sim.switches import Switches
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FIXTURES = os.path.join(os.path.dirname(ROOT), "shared", "fixtures")
-if not os.path.isdir(FIXTURES):
-    FIXTURES = os.path.join(ROOT, "..", "shared", "fixtures")
+# Recorded Zendesk responses, one folder per source and licence (tests/fixtures/README.md)
+FIXTURES = os.path.join(ROOT, "tests", "fixtures")
+SOURCES = {"zenpy": "zenpy-gpl3", "go-zendesk": "go-zendesk-mit"}
 
 EMAIL, API_TOKEN = "admin@example.com", "sim-api-token"
 AGENT_EMAIL, AGENT_TOKEN = "agent@example.com", "sim-agent-token"
@@ -31,8 +31,13 @@ AGENT_BASIC = "Basic " + base64.b64encode(("%s/token:%s" % (AGENT_EMAIL, AGENT_T
 EXPORT = "/api/v2/incremental/tickets/cursor.json"
 
 
+def fixture_dir(source="zenpy"):
+    """The folder of one source's recordings: "zenpy" or "go-zendesk"."""
+    return os.path.join(FIXTURES, SOURCES[source])
+
+
 def fixture(name, source="zenpy"):
-    with open(os.path.join(FIXTURES, source, name)) as f:
+    with open(os.path.join(fixture_dir(source), name), encoding="utf-8") as f:
         return json.load(f)
 
 

@@ -1,12 +1,16 @@
-"""Self-tests against reality: every recorded interaction in shared/fixtures
-that maps to a simulator route is replayed against the simulator, and the
-answer must have the recording's page keys, headers, and, over all records of
-each kind, the same nested key sets, JSON types and nullability.
+"""Self-tests against reality: every recorded interaction in
+tests/fixtures/zenpy-gpl3 that maps to a simulator route is replayed against
+the simulator, and the answer must have the recording's page keys, headers,
+and, over all records of each kind, the same nested key sets, JSON types and
+nullability.  (The recordings there are trimmed to the records that make up
+those per-kind profiles, tests/fixtures/trim.py; walk() and kind_of() below
+are what the trim uses.)
 
 Where the recordings never show a value (a key always null, an array always
 empty, a free-form map always {}), the type the simulator may use is taken
-from zendesk-api.md and listed in ALLOWED with its section: the only
-departures from the recordings are documented ones.
+from sim/README.md ("The Zendesk behaviour the simulator reproduces") and
+listed in ALLOWED with its section there: the only departures from the
+recordings are documented ones.
 """
 
 import glob
@@ -14,7 +18,7 @@ import json
 import os
 import urllib.parse
 
-from simcase import BASIC, FIXTURES, SimulatorCase, fixture, json_type
+from simcase import BASIC, SimulatorCase, fixture, fixture_dir, json_type
 
 # Free-form maps: their keys are the account's own (field keys), not a schema.
 MAPS = {"user_fields", "organization_fields", "custom_ticket_fields", "relationship_filter"}
@@ -41,7 +45,7 @@ TICKET_ALLOWED = {
     "fields[].id": ({"int"}, ()),
     "fields[].value": ({"string", "array", "bool", "int", "null"}, ()),
     "fields[].value[]": ({"string"}, ()),
-    # §8.4: via sources of email tickets and triggers (go-zendesk ticket.json, zenpy via.json)
+    # §8.4: via sources of email tickets and triggers (go-zendesk ticket.json, zenpy's specification/zendesk/via.json)
     "via.source.from": ({"object"}, (frozenset({"address", "name"}), frozenset({"id", "title"}))),
     "via.source.from.address": ({"string"}, ()), "via.source.from.name": ({"string"}, ()),
     "via.source.from.id": ({"int"}, ()), "via.source.from.title": ({"string"}, ()),
@@ -188,7 +192,7 @@ class TestAgainstRecordings(SimulatorCase):
         recorded_profiles = {}
         checked = skipped = 0
         seen_kinds = set()
-        for name in sorted(glob.glob(os.path.join(FIXTURES, "zenpy", "*.json"))):
+        for name in sorted(glob.glob(os.path.join(fixture_dir("zenpy"), "*.json"))):
             for interaction in fixture(os.path.basename(name)):
                 uri = interaction["uri"]
                 if interaction["method"] != "GET" or uri.split("?")[0].replace(".json", "").endswith(NOT_SIMULATED):
