@@ -1,9 +1,8 @@
 """A Zendesk Support API simulator for zendesk_fdw's demo, tests and benchmarks.
 
-Standard library only.  sim/README.md says what it serves and, in "The
-Zendesk behaviour the simulator reproduces", the behaviour it reproduces and
-where each fact can be checked (the "§n" cited in these modules are that
-section's); where it differs from the real API, it is wrong.
+Standard library only.  sim/README.md says what it serves and, in "Zendesk's
+behaviour", the behaviour it reproduces and where Zendesk documents it; where
+it differs from the real API, it is wrong.
 
 Modules, one job each:
   clock.py       the simulated clock tests can move

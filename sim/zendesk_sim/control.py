@@ -20,8 +20,7 @@ Observe
   GET    /_sim/state                   sizes, clock, generation
 Drive
   POST   /_sim/clock                   {"advance": s} or {"set": epoch} -> {"now": t}; GET reads it
-  GET    /_sim/switches                every switch: value, default, choices, the sim/README.md
-                                       section (§16 row) it answers, doc
+  GET    /_sim/switches                every switch: value, default, choices, §16 row, doc
   POST   /_sim/switches                {"name": value, ...} -> the new values
   GET    /_sim/limits                  bucket states; POST {"export": 2, "window": 5, ...}
                                        sets limits (a number, or {"limit", "window"} per

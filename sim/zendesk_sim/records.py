@@ -3,10 +3,10 @@
 Everything here is about what one Zendesk object looks like: the key sets
 and key orders of tickets, users, organizations, ticket fields, user and
 organization fields, ticket events and ticket metric events (sim/README.md
-§7, §8, §3.8, §3.9, checked against the recordings in tests/fixtures/), how
-a seeded random generator fills them, and how a stored record is rendered
-for a response (absolute URLs from the request's base, custom-field arrays
-from the current field definitions).
+§7, §8, §3.8, §3.9, checked against the recordings in tests/fixtures), how a
+seeded random generator fills them, and how a stored record is rendered for a
+response (absolute URLs from the request's base, custom-field arrays from the
+current field definitions).
 
 Stored records are plain dicts replaced, never changed in place (copy on
 write), so a response being rendered never sees half a mutation.  Ticket

@@ -1,11 +1,11 @@
 """Switches: one per behaviour of Zendesk that the sources leave uncertain.
 
-Each switch answers a row of sim/README.md §16 (or another "(?)" of that
-README's section on Zendesk's behaviour).  Its default is the best-supported
-reading of the sources; the other values are the plausible alternatives, so
-the FDW's tests can run under each.  Set them from the command line (--switch
-name=value, repeatable) or at run time (POST /_sim/switches {"name": value,
-...}); GET /_sim/switches lists them with their documentation.
+Each switch answers a row of sim/README.md §16 (or another point sim/README.md
+marks uncertain).  Its default is the best-supported reading of the sources;
+the other values are the plausible alternatives, so the FDW's tests can run
+under each.  Set them from the command line (--switch name=value, repeatable)
+or at run time (POST /_sim/switches {"name": value, ...}); GET /_sim/switches
+lists them with their documentation.
 """
 
 import dataclasses

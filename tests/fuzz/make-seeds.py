@@ -3,33 +3,36 @@
     /usr/bin/python3 make-seeds.py OUTDIR [SIM_URL]
 
 Writes OUTDIR/<target>/<sha1> files, one input each, in the input format of
-each target (see the fuzz_*.c headers), from these sources:
+each target (see the fuzz_*.c headers), from three sources:
 
-- go-zendesk's recorded responses, tests/fixtures/go-zendesk-mit (MIT
-  licence; tests/fixtures/README.md): objects, lists, field lists, search
-  results, audits, with record arrays cut to a few records;
-- a simulator started in this process (sim/zendesk_sim on 127.0.0.1, a free
-  port, URLs as https://example.zendesk.com): export page chains of every
-  resource, cursor and time-based, with several page sizes, filters and
-  includes (consecutive pages three at a time for the export target),
-  lookups, show_many, counts, field lists, CBP and OBP list pages, search
-  export pages, OAuth token answers, the rate-limit headers of each of the
-  three header generations, the error bodies of bad credentials, bad
-  parameters, missing records, too-recent start times, invalid cursors and
-  pagination depth, and the bodies and headers of its faults (429s with
-  Retry-After, 5xx, HTML, truncated and corrupt JSON, stalled and ghost
-  pages);
-- the simulator at SIM_URL as well, when given (the suite's): the same
-  export chains, lookups, errors and faults on its account (the faults
-  added there are removed at the end);
+- go-zendesk's recorded Zendesk responses, tests/fixtures/go-zendesk-mit
+  (MIT licence, tests/fixtures/README.md): objects, lists, field lists,
+  search results, audits, with record arrays cut to a few records;
+- a simulator: the one at SIM_URL when given, otherwise one this script
+  starts in its own process (sim/zendesk_sim, on 127.0.0.1 and a free port;
+  its answers name https://example.zendesk.com, as a real account's would),
+  so that no simulator has to be running.  From it: export page chains of
+  every resource, cursor- and time-based, with several page sizes and
+  filters (consecutive pages three at a time for the export target), the
+  sample endpoints, lookups, show_many, counts, field lists, CBP and OBP list
+  pages, search export pages, OAuth token answers, the rate-limit headers of
+  each of the three header-name generations, the error bodies of bad
+  credentials, missing permissions, bad parameters, missing records,
+  too-recent start times (both shapes), invalid cursors (both shapes),
+  oversized pages and the offset-pagination depth limit, and the bodies and
+  headers of its faults (429s with Retry-After, 5xx, HTML, truncated and
+  corrupt JSON, stalled and ghost pages).  On a simulator at SIM_URL the
+  faults, switches and limits set here are put back as they were;
 - forms written by hand that the sources lack.
 
-zenpy's recordings (tests/fixtures/zenpy-gpl3) are not used: they are under
-the GPL, and the corpora are built output, which never contains them.
+zenpy's recordings (tests/fixtures/zenpy-gpl3) are not read: they are under
+the GPL, and recordings from a GPL-licensed project stay in their own folder;
+the corpora are built output, and nothing built contains them.
 
-No page seed may carry an after_cursor of 48 bytes or more: the positive
-control of tests/fuzz/run.sh (fuzz_page.c) overflows on one, and the fuzzer
-has to make it.  The script fails if one would be written.
+No page or export seed may carry an after_cursor of 48 bytes or more: the
+positive control of tests/fuzz/run.sh (fuzz_page.c built with its planted
+bug) overflows on one, and the fuzzer has to make it, not find it in the
+seeds.  The script fails if such a seed would be written.
 
 The corpora are generated, never committed (tests/fuzz/.gitignore).
 """
@@ -50,17 +53,19 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "go-zendesk-mit")
-SIM_SRC = os.path.join(ROOT, "sim")
+SIM_SOURCE = os.path.join(ROOT, "sim")
 MAX_RECORDS = 3
 MAX_CURSOR = 47             # fuzz_page.c's planted bug overflows on 48 bytes
 ISO_RE = re.compile(r'"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d))"')
+# the credentials of the simulator's command line (sim/README.md)
 EMAIL, API_TOKEN = "admin@example.com", "sim-api-token"
 AGENT_EMAIL, AGENT_TOKEN = "agent@example.com", "sim-agent-token"
 CLIENT_ID, CLIENT_SECRET = "zendesk_fdw_sim", "sim-client-secret"
 REFRESH_TOKEN = "sim-refresh-token"
-# Mon, 23 Nov 2026 19:40:44 GMT: fuzz_ratelimit.c's "now"; the in-process
-# simulator's clock starts an hour before, so its dates surround it
+# fuzz_ratelimit.c's fixed "now" (Mon, 23 Nov 2026 19:40:44 GMT); the
+# in-process simulator's clock starts an hour before it
 FUZZ_NOW = 1795462844
+IN_PROCESS_BASE = "https://example.zendesk.com"
 
 
 class Corpus:
@@ -85,17 +90,10 @@ class Corpus:
 
 def check_cursors(data):
     """Refuse a page seed whose after_cursor would trip the planted bug."""
-    for part in data.split(b"\f"):
-        text = part.decode("utf-8", "replace")
-        start = text.find("{")
-        try:
-            page = json.loads(text[start:]) if start >= 0 else None
-        except ValueError:
-            continue
-        cursor = page.get("after_cursor") if isinstance(page, dict) else None
-        if isinstance(cursor, str) and len(cursor.encode()) > MAX_CURSOR:
-            sys.exit("make-seeds: a page seed with a %d-byte after_cursor; the positive "
-                     "control (fuzz_page.c) must have to make one" % len(cursor.encode()))
+    for cursor in re.findall(rb'"after_cursor"\s*:\s*"((?:[^"\\]|\\.)*)"', data):
+        if len(cursor) > MAX_CURSOR:
+            sys.exit("make-seeds: a page seed with a %d-byte after_cursor; the positive control "
+                     "(fuzz_page.c) must have to make one itself" % len(cursor))
 
 
 def shrink(body):
@@ -116,7 +114,8 @@ def add_times(corpus, text):
 
 def from_fixtures(corpus):
     for path in sorted(glob.glob(os.path.join(FIXTURES, "*.json"))):
-        text = open(path, encoding="utf-8").read()
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
         try:
             text = dumps(json.loads(text))
         except ValueError:
@@ -128,15 +127,17 @@ def from_fixtures(corpus):
 class Sim:
     """A simulator over HTTP.  url: where to connect; host: the Host header
     to send (the simulator builds its URLs from it); base: the base URL its
-    answers then use."""
+    answers then name; own: started by this script (its state may be used
+    up: the seeded refresh token, say)."""
 
-    def __init__(self, url, host=None, base=None):
+    def __init__(self, url, host=None, base=None, own=False):
         self.url = url.rstrip("/")
         self.host = host
         self.base = (base or url).rstrip("/")
+        self.own = own
         token = base64.b64encode(("%s/token:%s" % (EMAIL, API_TOKEN)).encode()).decode()
         self.auth = "Basic " + token
-        self.paths = []                 # every API request made, for the url target
+        self.paths = []                 # the API paths requested, for the url target
 
     def request(self, path, method="GET", body=None, auth=True, headers=None):
         if path.startswith(self.base):
@@ -164,23 +165,27 @@ class Sim:
         except (urllib.error.URLError, ConnectionError, OSError):
             return None, {}, b""
 
+    def control(self, path, method="GET", body=None):
+        status, _, data = self.request(path, method, body, auth=False)
+        if status != 200:
+            sys.exit("make-seeds: the simulator's %s %s answered %s" % (method, path, status))
+        return json.loads(data) if data else None
+
     def fault(self, spec):
-        self.request("/_sim/faults", "POST", spec, auth=False)
+        self.control("/_sim/faults", "POST", spec)
 
     def switch(self, name, value):
-        self.request("/_sim/switches", "POST", {name: value}, auth=False)
+        self.control("/_sim/switches", "POST", {name: value})
 
 
 @contextlib.contextmanager
 def in_process_simulator():
-    """A simulator in this process (threads), as tests/sim/simcase.py starts one.
-
-    Its limits are Zendesk's for a large plan with the High Volume add-on,
-    but for the incremental exports' 30 a minute, which the chains below
-    would exceed (no header shows that limit); its URLs are https ones on
-    example.zendesk.com, as a real account's would be (the listener speaks
-    plain HTTP on loopback; only the URLs it writes say https)."""
-    sys.path.insert(0, SIM_SRC)
+    """A simulator in this process, started as tests/sim/simcase.py starts one:
+    threads, 127.0.0.1, a free port.  Its limits are high enough that the
+    requests below never run into them (the 429s come from faults); its
+    answers name https://example.zendesk.com (the listener speaks plain HTTP
+    on loopback; only the URLs it writes say https)."""
+    sys.path.insert(0, SIM_SOURCE)
     from zendesk_sim.account import Account
     from zendesk_sim.auth import Authenticator
     from zendesk_sim.clock import Clock
@@ -191,19 +196,38 @@ def in_process_simulator():
     auth = Authenticator(EMAIL, API_TOKEN, CLIENT_ID, CLIENT_SECRET, 1800,
                          agent_email=AGENT_EMAIL, agent_api_token=AGENT_TOKEN,
                          refresh_token=REFRESH_TOKEN)
-    sim = Simulator(account, auth, export_limit=100000, account_limit=2500, switches=Switches(),
-                    users_cursor_limit=60, tickets_index_limit=300, search_export_limit=100,
-                    sample_limit=10)
+    sim = Simulator(account, auth, export_limit=100000, account_limit=100000,
+                    switches=Switches(), users_cursor_limit=100000, sample_limit=100000,
+                    tickets_index_limit=100000, search_export_limit=100000)
     server = Listener(("127.0.0.1", 0), make_handler(sim, "https"))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield Sim("http://127.0.0.1:%d" % server.server_address[1],
-                  host="example.zendesk.com", base="https://example.zendesk.com")
+                  host=urllib.parse.urlsplit(IN_PROCESS_BASE).netloc, base=IN_PROCESS_BASE,
+                  own=True)
     finally:
         sim.close()
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def borrowed(sim):
+    """A simulator someone else runs: raise its limits for the seeding, and
+    put its limits, switches and faults back afterwards."""
+    limits = sim.control("/_sim/limits")
+    switches = sim.control("/_sim/switches")
+    sim.control("/_sim/limits", "POST", {name: {"limit": 100000} for name in limits})
+    try:
+        yield sim
+    finally:
+        sim.control("/_sim/faults", "DELETE")
+        sim.control("/_sim/switches", "POST",
+                    {name: entry["value"] for name, entry in switches.items()})
+        sim.control("/_sim/limits", "POST",
+                    {name: {"limit": state["limit"], "window": state["window"]}
+                     for name, state in limits.items()})
 
 
 def add_headers(corpus, headers):
@@ -216,10 +240,26 @@ def add_headers(corpus, headers):
             corpus.add("ratelimit", value)
 
 
-def follow(corpus, sim, path, pages=3):
-    """GET path and up to pages-1 next pages; each page is a page seed (the
-    headers of the first two only: the rest differ by a count).  Returns the
-    shrunk pages, in order."""
+def add_body(corpus, status, body, cut=True):
+    """A 200 answer as a lookup seed (record arrays cut to a few records
+    when cut), any other as an error seed; both as sent otherwise."""
+    text = body.decode("utf-8", "replace")
+    add_times(corpus, text)
+    if status != 200:
+        corpus.add("error", body)
+        return
+    if cut:
+        try:
+            text = dumps(json.loads(text))
+        except ValueError:
+            pass
+    corpus.add("lookup", text)
+
+
+def follow(corpus, sim, path, pages=3, sticky=""):
+    """GET path and up to pages-1 next pages (after_url or next_page, with the
+    filters in sticky sent again, as the FDW does); each page is a page seed.
+    Returns the pages, shrunk, in order."""
     out = []
     url = path
     for n in range(pages):
@@ -238,245 +278,195 @@ def follow(corpus, sim, path, pages=3):
             corpus.add("url", "%s\n%s" % (sim.base, url))
         if page.get("end_of_stream") or not url:
             break
+        url += sticky
     return out
 
 
-def from_simulator(corpus, sim):
-    exports = {
-        "tickets": "/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=3"
-                   "&exclude_deleted=true&support_type_scope=all",
-        "users": "/api/v2/incremental/users/cursor.json?start_time=0&per_page=3",
-        "organizations": "/api/v2/incremental/organizations.json?start_time=0&per_page=2",
-        "ticket_events": "/api/v2/incremental/ticket_events.json?start_time=0&per_page=3"
-                         "&include=comment_events&support_type_scope=all",
-    }
-    for resource, path in exports.items():
-        pages = follow(corpus, sim, path)
-        if pages:
-            per_page = re.search(r"per_page=(\d+)", path).group(1)
-            corpus.add("export", "%s\n%s 0 %s 0\n%s" % (sim.base, resource, per_page, "\f".join(pages)))
+def follow_list(corpus, sim, path, pages=4):
+    """A standard list (CBP: links.next while meta.has_more; OBP: next_page),
+    up to pages pages, each a lookup seed."""
+    url = path
+    for n in range(pages):
+        status, headers, body = sim.request(url)
+        if n == 0:
+            add_headers(corpus, headers)
+        add_body(corpus, status, body)
+        if status != 200:
+            break
+        page = json.loads(body.decode("utf-8"))
+        if "meta" in page:
+            url = page["links"]["next"] if page["meta"].get("has_more") else None
+        else:
+            url = page.get("next_page")
+        if not url:
+            break
+        corpus.add("url", "%s\n%s" % (sim.base, url))
 
-    for path in ("/api/v2/tickets/1.json", "/api/v2/tickets/show_many.json?ids=1,2,3",
-                 "/api/v2/users/1.json", "/api/v2/users/show_many.json?ids=1,2",
-                 "/api/v2/organizations/1.json", "/api/v2/organizations/show_many.json?ids=1,2",
-                 "/api/v2/tickets/count.json", "/api/v2/users/count.json",
-                 "/api/v2/organizations/count.json", "/api/v2/ticket_fields.json",
-                 "/api/v2/user_fields.json", "/api/v2/organization_fields.json",
-                 "/api/v2/users/me.json", "/api/v2/tickets.json?page[size]=2",
-                 "/api/v2/tickets/999999999.json"):
+
+# resource, path, per_page and the include_deleted field of the export target
+# (fuzz_export.c: 0 excludes deleted tickets, 1 includes them, 2 also asks
+# for comment_events), and the filters to send again with each cursor
+EXPORTS = [
+    ("tickets", "/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=3"
+                "&exclude_deleted=true&support_type_scope=all", 3, 0,
+     "&exclude_deleted=true&support_type_scope=all"),
+    ("tickets", "/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=3", 3, 1, ""),
+    ("tickets", "/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=1", 1, 1, ""),
+    ("users", "/api/v2/incremental/users/cursor.json?start_time=0&per_page=3", 3, 0, ""),
+    ("users", "/api/v2/incremental/users/cursor.json?start_time=0&per_page=1", 1, 0, ""),
+    ("organizations", "/api/v2/incremental/organizations.json?start_time=0&per_page=2", 2, 0, ""),
+    ("ticket_events", "/api/v2/incremental/ticket_events.json?start_time=0&per_page=3"
+                      "&include=comment_events&support_type_scope=all", 3, 2, ""),
+    ("ticket_events", "/api/v2/incremental/ticket_events.json?start_time=0&per_page=3", 3, 0, ""),
+]
+# page seeds only: time-based exports the FDW does not chain (it reads
+# tickets and users by cursor), the metric events, the sample endpoints
+PAGES = [
+    "/api/v2/incremental/tickets.json?start_time=0&per_page=3",
+    "/api/v2/incremental/tickets.json?start_time=0&per_page=1&exclude_deleted=true",
+    "/api/v2/incremental/users.json?start_time=0&per_page=3",
+    "/api/v2/incremental/ticket_metric_events.json?start_time=0&per_page=3",
+    "/api/v2/incremental/tickets/sample.json?start_time=0",
+    "/api/v2/incremental/users/sample.json?start_time=0",
+    "/api/v2/incremental/organizations/sample.json?start_time=0",
+    "/api/v2/incremental/ticket_events/sample.json?start_time=0",
+]
+LOOKUPS = [
+    "/api/v2/tickets/1.json", "/api/v2/tickets/show_many.json?ids=1,2,3",
+    "/api/v2/users/1.json", "/api/v2/users/show_many.json?ids=1,2",
+    "/api/v2/organizations/1.json", "/api/v2/organizations/show_many.json?ids=1,2",
+    "/api/v2/tickets/count.json", "/api/v2/users/count.json",
+    "/api/v2/organizations/count.json", "/api/v2/ticket_fields.json",
+    "/api/v2/ticket_fields.json?page[size]=5", "/api/v2/user_fields.json",
+    "/api/v2/organization_fields.json", "/api/v2/users/me.json",
+    "/api/v2/tickets/999999999.json",
+]
+# standard lists, a few pages each (lookup seeds)
+LISTS = [
+    "/api/v2/tickets.json?page[size]=2", "/api/v2/tickets.json?per_page=2",
+    "/api/v2/tickets.json?per_page=2&page=50", "/api/v2/users.json?page[size]=2",
+    "/api/v2/users.json?per_page=3", "/api/v2/organizations.json?page[size]=2",
+    "/api/v2/organizations.json?per_page=2",
+    "/api/v2/search/export.json?query=status:open&filter[type]=ticket&page[size]=2",
+    "/api/v2/search/export.json?query=role:end-user&filter[type]=user&page[size]=2",
+    "/api/v2/search/export.json?query=created_at>2026-01-01&filter[type]=organization"
+    "&page[size]=2",
+]
+
+
+def from_simulator(corpus, sim):
+    # export chains: consecutive pages, three at a time
+    for resource, path, per_page, include_deleted, sticky in EXPORTS:
+        pages = follow(corpus, sim, path, pages=30, sticky=sticky)
+        for i in range(0, len(pages), 3):
+            corpus.add("export", "%s\n%s 0 %d %d\n%s" % (sim.base, resource, per_page,
+                                                         include_deleted, "\f".join(pages[i:i + 3])))
+    for path in PAGES:
+        follow(corpus, sim, path, pages=2)
+
+    # lookups, counts and whole field lists (every field type); list and
+    # search pages; a ticket field by id
+    for path in LOOKUPS:
         status, headers, body = sim.request(path)
         add_headers(corpus, headers)
-        corpus.add("lookup" if status == 200 else "error", body)
-        add_times(corpus, body.decode("utf-8", "replace"))
+        add_body(corpus, status, body, cut=False)
+    for path in LISTS:
+        follow_list(corpus, sim, path)
+    status, _, body = sim.request("/api/v2/ticket_fields.json")
+    if status == 200:
+        first = json.loads(body)["ticket_fields"][0]["id"]
+        status, _, body = sim.request("/api/v2/ticket_fields/%d.json" % first)
+        add_body(corpus, status, body)
 
-    # error bodies: credentials, permissions, bad parameters, OAuth
+    # the rate-limit headers of each generation of their names
+    for era in ("2023", "x-only", "2024"):
+        sim.switch("rate_headers", era)
+        for path in ("/api/v2/tickets/count.json", "/api/v2/tickets.json?page[size]=1",
+                     "/api/v2/incremental/users/cursor.json?start_time=0&per_page=1"):
+            _, headers, _ = sim.request(path)
+            add_headers(corpus, headers)
+
+    # error bodies: credentials, permissions, bad parameters, missing records
     bad = "Basic " + base64.b64encode(("%s/token:wrong-token" % EMAIL).encode()).decode()
     agent = "Basic " + base64.b64encode(("%s/token:%s" % (AGENT_EMAIL, AGENT_TOKEN)).encode()).decode()
+    ids = ",".join(str(i) for i in range(1, 102))
     for path, auth in (("/api/v2/tickets/count.json", bad),
+                       ("/api/v2/tickets/count.json", "Bearer no-such-token"),
+                       ("/api/v2/users/me.json", bad),
                        ("/api/v2/incremental/tickets/cursor.json?start_time=0", agent),
                        ("/api/v2/incremental/tickets/cursor.json?start_time=0", False),
                        ("/api/v2/incremental/tickets/cursor.json?start_time=99999999999", True),
+                       ("/api/v2/incremental/tickets/cursor.json", True),
                        ("/api/v2/incremental/tickets/cursor.json?cursor=bogus", True),
+                       ("/api/v2/incremental/organizations.json?start_time=now", True),
                        ("/api/v2/tickets.json?page[size]=5000", True),
+                       ("/api/v2/tickets.json?page=101&per_page=100", True),
+                       ("/api/v2/tickets/show_many.json?ids=" + ids, True),
+                       ("/api/v2/search/export.json?query=x", True),
+                       ("/api/v2/users/999999999.json", True),
                        ("/api/v2/no_such_thing.json", True)):
         status, headers, body = sim.request(path, auth=auth)
-        corpus.add("error", body)
-    for form in ({"grant_type": "client_credentials", "client_id": CLIENT_ID,
-                  "client_secret": CLIENT_SECRET, "scope": "read"},
-                 {"grant_type": "client_credentials", "client_id": CLIENT_ID,
-                  "client_secret": "not-the-secret", "scope": "read"},
-                 {"grant_type": "refresh_token", "refresh_token": "no-such-token"}):
+        add_body(corpus, status, body)
+    for name, value, path in (
+            ("too_recent", "400", "/api/v2/incremental/tickets/cursor.json?start_time=99999999999"),
+            ("invalid_cursor_error", "errors", "/api/v2/incremental/tickets/cursor.json?cursor=bogus")):
+        sim.switch(name, value)
+        status, _, body = sim.request(path)
+        add_body(corpus, status, body)
+    sim.switch("too_recent", "422")
+    sim.switch("invalid_cursor_error", "legacy")
+
+    # OAuth token answers, good and bad
+    forms = [{"grant_type": "client_credentials", "client_id": CLIENT_ID,
+              "client_secret": CLIENT_SECRET, "scope": "read"},
+             {"grant_type": "client_credentials", "client_id": CLIENT_ID,
+              "client_secret": "not-the-secret", "scope": "read"},
+             {"grant_type": "refresh_token", "refresh_token": "no-such-token",
+              "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
+             {"grant_type": "password", "client_id": CLIENT_ID}]
+    if sim.own:     # rotating the seeded refresh token spends it: only on our own simulator
+        forms.append({"grant_type": "refresh_token", "refresh_token": REFRESH_TOKEN,
+                      "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
+    for form in forms:
         status, headers, body = sim.request("/oauth/tokens", "POST", form, auth=False)
         corpus.add("error", body)
+        if status == 200 and form["grant_type"] == "client_credentials":
+            token = json.loads(body)["access_token"]
+            status, _, body = sim.request("/api/v2/users/me.json", auth="Bearer " + token)
+            add_body(corpus, status, body)
 
     # faults: each hits the next request of the count endpoint or the export
     count = "/api/v2/tickets/count.json"
     export = "/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=2"
-    for spec, path in (({"path": count, "kind": "rate_limit", "retry_after": 7, "count": 1}, count),
-                       ({"path": count, "kind": "account_rate_limit", "count": 1}, count),
-                       ({"path": count, "kind": "server_error", "retry_after": 3, "count": 1}, count),
-                       ({"path": count, "kind": "gateway_timeout", "count": 1}, count),
-                       ({"path": count, "kind": "html", "count": 1}, count),
-                       ({"path": "/api/v2/incremental", "kind": "invalid_cursor", "count": 1}, export),
-                       ({"path": "/api/v2/incremental", "kind": "truncate", "count": 1}, export),
-                       ({"path": "/api/v2/incremental", "kind": "corrupt", "count": 1}, export),
-                       ({"path": "/api/v2/incremental", "kind": "stall", "count": 1}, export),
-                       ({"path": "/api/v2/incremental", "kind": "ghost_page", "count": 1}, export)):
+    incremental = "/api/v2/incremental"
+    faults = [({"path": count, "kind": "rate_limit", "retry_after": 7, "count": 1}, count),
+              ({"path": incremental, "kind": "rate_limit", "retry_after": 47, "count": 1}, export),
+              ({"path": count, "kind": "account_rate_limit", "count": 1}, count),
+              ({"path": count, "kind": "server_error", "retry_after": 3, "count": 1}, count),
+              ({"path": count, "kind": "server_error", "count": 1}, count),
+              ({"path": count, "kind": "gateway_timeout", "count": 1}, count),
+              ({"path": count, "kind": "html", "count": 1}, count),
+              ({"path": incremental, "kind": "invalid_cursor", "count": 1}, export),
+              ({"path": incremental, "kind": "truncate", "count": 1}, export),
+              ({"path": incremental, "kind": "corrupt", "count": 1}, export),
+              ({"path": incremental, "kind": "stall", "count": 1}, export),
+              ({"path": incremental, "kind": "ghost_page", "count": 1}, export)]
+    # and error bodies cut short or corrupted: a refused request under a fault
+    faults += [({"path": count, "kind": kind, "count": 1}, count, bad)
+               for kind in ("truncate", "corrupt")]
+    for spec, path, *auth in faults:
         sim.fault(spec)
-        status, headers, body = sim.request(path)
+        status, headers, body = sim.request(path, auth=auth[0] if auth else True)
         add_headers(corpus, headers)
         corpus.add("error" if status != 200 else "page", body)
         if status == 200 and path == export:
-            corpus.add("export", "%s\ntickets 0 2 0\n%s" % (sim.base, body.decode("utf-8", "replace")))
-    sim.request("/_sim/faults", "DELETE", auth=False)
+            corpus.add("export", "%s\ntickets 0 2 1\n%s" % (sim.base, body.decode("utf-8", "replace")))
+    sim.control("/_sim/faults", "DELETE")
 
-
-def from_simulator_variety(corpus, sim):
-    """What recordings used to give, from the in-process simulator: long
-    per_page=1 chains (as zenpy's recorded ones), time-based exports, every
-    list and lookup form, and the three generations of rate-limit headers.
-    It sets switches, so it runs only on a simulator of its own."""
-    def truth(name):
-        return json.loads(sim.request("/_sim/" + name, auth=False)[2])
-    ticket_ids = [t["id"] for t in truth("tickets")]
-    meta = truth("ticket_meta")
-    user_ids = [u["id"] for u in truth("users")]
-    org_ids = [o["id"] for o in truth("organizations")]
-
-    # chains: (resource, path, pages, include_deleted field of the export seed)
-    chains = [
-        ("tickets", "/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=1", 60, 1),
-        ("users", "/api/v2/incremental/users/cursor.json?start_time=0&per_page=1", 40, 0),
-        ("tickets", "/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=7", 6, 1),
-        ("tickets", "/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=5"
-                    "&exclude_deleted=true", 6, 0),
-        ("users", "/api/v2/incremental/users/cursor.json?start_time=0&per_page=4", 6, 0),
-        ("organizations", "/api/v2/incremental/organizations.json?start_time=0&per_page=1", 6, 0),
-        ("ticket_events", "/api/v2/incremental/ticket_events.json?start_time=0&per_page=1", 12, 0),
-        ("ticket_events", "/api/v2/incremental/ticket_events.json?start_time=0&per_page=2"
-                          "&include=comment_events", 6, 2),
-    ]
-    for resource, path, n, flag in chains:
-        pages = follow(corpus, sim, path, pages=n)
-        per_page = re.search(r"per_page=(\d+)", path).group(1)
-        for i in range(0, len(pages), 3):
-            corpus.add("export", "%s\n%s 0 %s %d\n%s"
-                       % (sim.base, resource, per_page, flag, "\f".join(pages[i:i + 3])))
-    # pages the export target does not read but a page may look like: the
-    # time-based ticket and user exports (same-second pages), metric events,
-    # the sample endpoints, the cursor exports' last pages
-    recent = FUZZ_NOW - 3600 - 600
-    for path, n in (("/api/v2/incremental/tickets.json?start_time=0&per_page=1", 30),
-                    ("/api/v2/incremental/users.json?start_time=0&per_page=1", 30),
-                    ("/api/v2/incremental/tickets.json?start_time=0&per_page=1000", 1),
-                    ("/api/v2/incremental/ticket_metric_events.json?start_time=0&per_page=2", 3),
-                    ("/api/v2/incremental/tickets/sample.json?start_time=0", 1),
-                    ("/api/v2/incremental/users/sample.json?start_time=0", 1),
-                    ("/api/v2/incremental/organizations/sample.json?start_time=0", 1),
-                    ("/api/v2/incremental/ticket_events/sample.json?start_time=0", 1),
-                    ("/api/v2/incremental/tickets/cursor.json?start_time=%d" % recent, 2),
-                    ("/api/v2/incremental/users/cursor.json?start_time=%d" % recent, 2)):
-        follow(corpus, sim, path, pages=n)
-
-    # lookups: deleted, scrubbed, archived and plain tickets; users; organizations
-    hidden = {}
-    for m in meta:
-        for flag in ("deleted", "scrubbed", "archived"):
-            if m.get(flag) and flag not in hidden:
-                hidden[flag] = m["id"]
-    paths = ["/api/v2/tickets/%d.json" % i for i in ticket_ids[:12] + list(hidden.values())]
-    paths += ["/api/v2/users/%d.json" % i for i in user_ids[:8]]
-    paths += ["/api/v2/organizations/%d.json" % i for i in org_ids[:4]]
-    paths += ["/api/v2/tickets/show_many.json?ids=" + ",".join(str(i) for i in ticket_ids[:n])
-              for n in (1, 4, 100)]
-    paths += ["/api/v2/users/show_many.json?ids=" + ",".join(str(i) for i in user_ids[:n]) for n in (1, 5)]
-    paths += ["/api/v2/organizations/show_many.json?ids=%d,%d,999" % (org_ids[0], org_ids[-1])]
-    fields = json.loads(sim.request("/api/v2/ticket_fields.json")[2])["ticket_fields"]
-    paths += ["/api/v2/ticket_fields/%d.json" % f["id"] for f in fields]
-    for name in ("user_fields", "organization_fields"):
-        listed = json.loads(sim.request("/api/v2/%s.json" % name)[2])[name]
-        paths += ["/api/v2/%s/%d.json" % (name, f["id"]) for f in listed[:2]]
-    paths += ["/api/v2/ticket_fields.json?page[size]=5", "/api/v2/tickets.json",
-              "/api/v2/tickets.json?page=2&per_page=3", "/api/v2/users.json?page[size]=3",
-              "/api/v2/organizations.json?per_page=2", "/api/v2/users/me"]
-    for path in paths:
-        status, headers, body = sim.request(path)
-        add_headers(corpus, headers)
-        text = dumps(json.loads(body)) if status == 200 else body.decode("utf-8", "replace")
-        corpus.add("lookup" if status == 200 else "error", text)
-        add_times(corpus, text)
-    # CBP chains of the lists and the search export: each page a lookup seed
-    for path in ("/api/v2/tickets.json?page[size]=2", "/api/v2/users.json?page[size]=2",
-                 "/api/v2/organizations.json?page[size]=1",
-                 "/api/v2/search/export.json?query=%s&filter[type]=ticket&page[size]=2"
-                 % urllib.parse.quote("status:open"),
-                 "/api/v2/search/export.json?query=%s&filter[type]=user&page[size]=2"
-                 % urllib.parse.quote("role:end-user"),
-                 "/api/v2/search/export.json?query=%s&filter[type]=organization&page[size]=1"
-                 % urllib.parse.quote("created_at>2000-01-01")):
-        url = path
-        for _ in range(5):
-            status, headers, body = sim.request(url)
-            add_headers(corpus, headers)
-            if status != 200:
-                corpus.add("error", body)
-                break
-            page = json.loads(body)
-            corpus.add("lookup", dumps(page))
-            add_times(corpus, dumps(page))
-            url = (page.get("links") or {}).get("next")
-            if url:
-                corpus.add("url", "%s\n%s" % (sim.base, url))
-            if not (page.get("meta") or {}).get("has_more") or not url:
-                break
-    # number-valued custom fields (switch number_values); Bearer and anonymous /users/me
-    sim.switch("number_values", "number")
-    for path in ("/api/v2/tickets/show_many.json?ids=" + ",".join(str(i) for i in ticket_ids[:3]),
-                 "/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=2"):
-        status, headers, body = sim.request(path)
-        corpus.add("lookup" if "show_many" in path else "page", dumps(json.loads(body)))
-    sim.switch("number_values", "string")
-    status, _, body = sim.request("/oauth/tokens", "POST",
-                                  {"grant_type": "client_credentials", "client_id": CLIENT_ID,
-                                   "client_secret": CLIENT_SECRET, "scope": "read"}, auth=False)
-    token = json.loads(body).get("access_token") if status == 200 else None
-    for auth in ("Bearer %s" % token, "Bearer not-a-token", False):
-        status, headers, body = sim.request("/api/v2/users/me.json", auth=auth)
-        corpus.add("lookup" if status == 200 else "error", body)
-    status, _, body = sim.request("/oauth/tokens", "POST",
-                                  {"grant_type": "refresh_token", "refresh_token": REFRESH_TOKEN,
-                                   "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}, auth=False)
-    corpus.add("error", body)      # a token answer: fuzz_error reads those too
-
-    # errors the first pass lacks, and the switches' variants of them
-    errors = ["/api/v2/tickets/show_many.json?ids=" + ",".join(str(i) for i in range(1, 102)),
-              "/api/v2/tickets.json?page=101&per_page=100", "/api/v2/users/999999999.json",
-              "/api/v2/organizations/999999999.json", "/api/v2/ticket_fields/999999999.json",
-              "/api/v2/incremental/organizations.json?start_time=99999999999",
-              "/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=5000",
-              "/api/v2/search/export.json?query=x", "/api/v2/incremental/tickets/cursor.json"]
-    for path in errors:
-        status, headers, body = sim.request(path)
-        corpus.add("error", body)
-    for name, values, path in (
-            ("too_recent", ("400", "422"),
-             "/api/v2/incremental/users/cursor.json?start_time=%d" % (FUZZ_NOW + 60)),
-            ("invalid_cursor_error", ("errors", "legacy"),
-             "/api/v2/incremental/users/cursor.json?cursor=bm9wZQ=="),
-            ("me_unauthenticated", ("401", "anonymous"), "/api/v2/users/me.json")):
-        for value in values:
-            sim.switch(name, value)
-            status, headers, body = sim.request(path, auth=name != "me_unauthenticated")
-            corpus.add("error" if status != 200 else "lookup", body)
-    for spec in ({"kind": "status", "status": 409, "body": {"error": "Conflict"}},
-                 {"kind": "status", "status": 400, "body": "Bad request", "content_type": "text/plain"},
-                 {"kind": "status", "status": 403, "body": {"error": {
-                     "title": "Forbidden", "message": "You do not have access to this page."}}},
-                 {"kind": "status", "status": 403, "body": {
-                     "error": "Forbidden",
-                     "description": "You are missing the following required scopes: read"}},
-                 {"kind": "server_error", "status": 500},
-                 {"kind": "server_error", "status": 502},
-                 {"kind": "rate_limit", "retry_after": 59},
-                 {"kind": "account_rate_limit", "retry_after": 1}):
-        sim.fault(dict(spec, path="/api/v2/tickets/count.json", count=1))
-        status, headers, body = sim.request("/api/v2/tickets/count.json")
-        add_headers(corpus, headers)
-        corpus.add("error", body)
-    sim.request("/_sim/faults", "DELETE", auth=False)
-
-    # the three generations of rate-limit header names, on an export and
-    # on the endpoints with headers of their own (tickets index, users cursor)
-    for era in ("2023", "x-only", "2024"):
-        sim.switch("rate_headers", era)
-        for path in ("/api/v2/incremental/users/cursor.json?start_time=0&per_page=1",
-                     "/api/v2/tickets.json?page[size]=1", "/api/v2/tickets/count.json"):
-            status, headers, body = sim.request(path)
-            add_headers(corpus, headers)
-
-    # every request made is a (base, request URL) pair of the url target
+    # every API path requested, as a pagination URL on the base
     for path in sim.paths:
-        corpus.add("url", "%s\n%s%s" % (sim.base, sim.base, path))
+        if path.startswith("/api/"):
+            corpus.add("url", "%s\n%s%s" % (sim.base, sim.base, path))
 
 
 def by_hand(corpus):
@@ -486,7 +476,8 @@ def by_hand(corpus):
               "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"):
         corpus.add("time", t)
     for v in ("0", "  10 ", "120", "Wed, 21 Oct 2015 07:28:00 GMT", "Mon, 23 Nov 2026 19:41:44 GMT",
-              "9223372036854775807", "total=100; remaining=99; resets=30"):
+              "9223372036854775807", "total=100; remaining=99; resets=30",
+              "total=20; remaining=0; resets=41"):
         corpus.add("ratelimit", v)
     for base in ("https://acme.zendesk.com", "http://127.0.0.1:8080/zendesk/", "http://[::1]:9000",
                  "https://acme.zendesk.com:443/sub/path"):
@@ -499,11 +490,12 @@ def main():
         sys.exit(__doc__)
     corpus = Corpus(sys.argv[1])
     from_fixtures(corpus)
-    with in_process_simulator() as sim:
-        from_simulator(corpus, sim)
-        from_simulator_variety(corpus, sim)
     if len(sys.argv) > 2:
-        from_simulator(corpus, Sim(sys.argv[2]))
+        with borrowed(Sim(sys.argv[2])) as sim:
+            from_simulator(corpus, sim)
+    else:
+        with in_process_simulator() as sim:
+            from_simulator(corpus, sim)
     by_hand(corpus)
     print("seeds: " + ", ".join("%s %d" % kv for kv in sorted(corpus.counts.items())))
 

@@ -3,9 +3,9 @@
 # regression inputs, fuzz each target for SECONDS (default 20), and check
 # that the planted bug of the positive control is found.  Appends PASS/FAIL
 # lines to RESULTS.  Seeds come from make-seeds.py: go-zendesk's recordings
-# (tests/fixtures/go-zendesk-mit, MIT), a simulator it runs in its own
-# process and, when ZD_SIM_URL is set, that simulator too (never zenpy's
-# GPL-licensed recordings: the seeds are built output).
+# (tests/fixtures/go-zendesk-mit, MIT) and a simulator, the one at ZD_SIM_URL
+# when it is set, else one make-seeds.py starts in its own process; never
+# zenpy's GPL-licensed recordings (the seeds are built output).
 #
 # The corpus each run grows is kept in build/corpus/ (not committed), so
 # later runs start where earlier ones stopped; crashes are written to

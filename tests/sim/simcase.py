@@ -18,7 +18,8 @@ from zendesk_sim.server import Listener, Simulator, make_handler
 from zendesk_sim.switches import Switches
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# Recorded Zendesk responses, one folder per source and licence (tests/fixtures/README.md)
+# recorded real Zendesk responses, one folder per source and licence
+# (tests/fixtures/README.md)
 FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 SOURCES = {"zenpy": "zenpy-gpl3", "go-zendesk": "go-zendesk-mit"}
 

@@ -1,16 +1,16 @@
-"""Self-tests against reality: every recorded interaction in
-tests/fixtures/zenpy-gpl3 that maps to a simulator route is replayed against
-the simulator, and the answer must have the recording's page keys, headers,
-and, over all records of each kind, the same nested key sets, JSON types and
-nullability.  (The recordings there are trimmed to the records that make up
-those per-kind profiles, tests/fixtures/trim.py; walk() and kind_of() below
-are what the trim uses.)
+"""Self-tests against reality: every recorded interaction of zenpy's
+recordings (tests/fixtures/zenpy-gpl3) that maps to a simulator route is
+replayed against the simulator, and the answer must have the recording's page
+keys, headers, and, over all records of each kind, the same nested key sets,
+JSON types and nullability.  go-zendesk's recordings
+(tests/fixtures/go-zendesk-mit) add nested paths, and are the reference for
+ticket, user and organization fields.
 
 Where the recordings never show a value (a key always null, an array always
 empty, a free-form map always {}), the type the simulator may use is taken
-from sim/README.md ("The Zendesk behaviour the simulator reproduces") and
-listed in ALLOWED with its section there: the only departures from the
-recordings are documented ones.
+from Zendesk's documentation as sim/README.md describes it, and listed in
+ALLOWED with its section there (§): the only departures from the recordings
+are documented ones.
 """
 
 import glob
@@ -45,7 +45,7 @@ TICKET_ALLOWED = {
     "fields[].id": ({"int"}, ()),
     "fields[].value": ({"string", "array", "bool", "int", "null"}, ()),
     "fields[].value[]": ({"string"}, ()),
-    # §8.4: via sources of email tickets and triggers (go-zendesk ticket.json, zenpy's specification/zendesk/via.json)
+    # §8.4: via sources of email tickets and triggers (go-zendesk ticket.json, zenpy via.json)
     "via.source.from": ({"object"}, (frozenset({"address", "name"}), frozenset({"id", "title"}))),
     "via.source.from.address": ({"string"}, ()), "via.source.from.name": ({"string"}, ()),
     "via.source.from.id": ({"int"}, ()), "via.source.from.title": ({"string"}, ()),

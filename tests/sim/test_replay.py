@@ -1,11 +1,11 @@
 """Replaying real traffic: an account seeded with the recorded ids and stream
 times answers the recorded request sequence with the recorded pages.
 
-TicketsIncrementalTest.test_pagination.json (tests/fixtures/zenpy-gpl3, kept
-whole; 117 requests, 2023-09-19):
+TicketsIncrementalTest.test_pagination.json (117 requests, 2023-09-19):
 time-based pages from start_time=0 (default per_page, then per_page=1) and
 cursor pages (start_time=0, then per_page=1 by cursor).  UsersIncrementalTest
-the same for users.  The account holds exactly the records the recording
+the same for users.  Both are zenpy's recordings in tests/fixtures/zenpy-gpl3,
+kept whole (every record of every page).  The account holds exactly the records the recording
 shows (ids, generated_timestamp or updated_at, updated_at, status); the clock
 is set to each request's recording time.  Order within a second is not by id
 on the real server and shuffled here, so records of a capped page's last
@@ -110,7 +110,7 @@ class TestTicketReplay(ReplayCase):
             self.assertEqual(ours["generated_timestamp"], real["generated_timestamp"])
             self.assertEqual(ours["updated_at"], real["updated_at"])
             self.assertEqual(ours["status"], real["status"])
-        # the recorded ticket 465: deleted, updated_at stays, generated_timestamp later (sim/README.md §3.4)
+        # the recorded ticket 465: deleted, updated_at stays, generated_timestamp later (§3.4)
         self.assertEqual(epoch_of(self.account.tickets[465]["updated_at"]), 1695053386)
         self.assertEqual(self.account.tickets[465]["generated_timestamp"], 1695053389)
 
