@@ -19,7 +19,7 @@ SYNC_OBJS = $(addprefix src/sync/,zd_sync.o zd_sync_api.o zd_sync_fields.o zd_sy
 OBJS = zendesk_fdw.o $(FDW_OBJS) $(SYNC_OBJS) $(CLIENT_OBJS)
 
 EXTENSION = zendesk_fdw
-DATA = zendesk_fdw--1.0.sql zendesk_fdw--1.0--1.1.sql
+DATA = zendesk_fdw--1.0.sql zendesk_fdw--1.0--1.1.sql zendesk_fdw--1.1--1.2.sql
 PGFILEDESC = "zendesk_fdw - foreign data wrapper for the Zendesk Support API"
 
 REGRESS = extension options scan convert pushdown auth https cancel retry resources import sync events drift drift_columns connection privileges bad_input upgrade

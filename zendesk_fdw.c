@@ -144,6 +144,7 @@ _PG_init(void)
 	zd_pacing_init();
 	zd_tokens_init();			/* zd_tokens.c: the shared OAuth token pairs */
 	zd_guard_init();
+	zd_options_init();		/* zd_options.c: the server-options event trigger */
 	MarkGUCPrefixReserved("zendesk_fdw");
 }
 
@@ -511,6 +512,24 @@ zdExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	}
 }
 
+/*
+ * scan_user
+ *		The role a scan reads as: the one its table is checked as (a view's
+ *		owner, unless the view is security_invoker), else the current user.
+ */
+static Oid
+scan_user(ForeignScanState *node)
+{
+#if PG_VERSION_NUM >= 160000
+	Oid			userid = ((ForeignScan *) node->ss.ps.plan)->checkAsUser;
+#else
+	Oid			userid = exec_rt_fetch(((Scan *) node->ss.ps.plan)->scanrelid,
+									   node->ss.ps.state)->checkAsUser;
+#endif
+
+	return OidIsValid(userid) ? userid : GetUserId();
+}
+
 static void
 zdBeginForeignScan(ForeignScanState *node, int eflags)
 {
@@ -522,7 +541,14 @@ zdBeginForeignScan(ForeignScanState *node, int eflags)
 		return;
 
 	state = palloc0(sizeof(ZdScanState));
-	state->options = zd_get_options(RelationGetRelid(rel), true);
+
+	/*
+	 * The credentials of the role the table is checked as: a view's owner
+	 * when read through a view (checkAsUser), else the current user -- the
+	 * user mapping postgres_fdw would choose.
+	 */
+	state->options = zd_get_options_as(RelationGetRelid(rel),
+									   scan_user(node), true);
 	state->value_states = ExecInitExprList(plan->fdw_exprs, (PlanState *) node);
 	state->kinds = list_nth(plan->fdw_private, ZdPrivateKinds);
 	state->export_requests = floatVal(list_nth(plan->fdw_private, ZdPrivateExportRequests));
@@ -706,6 +732,7 @@ static int
 acquire_count(Relation relation, int elevel, HeapTuple *rows, int targrows,
 			  double *totalrows, double *totaldeadrows)
 {
+	/* ANALYZE runs as the table's owner: the owner's mapping */
 	ZdOptions  *options = zd_get_options(RelationGetRelid(relation), true);
 
 	*totalrows = zd_scan_count(options);

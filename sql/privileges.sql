@@ -48,12 +48,22 @@ CREATE FOREIGN TABLE priv_t (id bigint) SERVER priv_own OPTIONS (resource 'ticke
 CREATE FOREIGN TABLE priv_t (id bigint OPTIONS (ca_file '/tmp/collector.pem'))
   SERVER priv_own OPTIONS (resource 'tickets');
 RESET ROLE;
--- once a superuser has set url, only a superuser may alter the server, its
--- owner included (as postgres_fdw does with password_required)
+-- once a superuser has set url, its owner may change the other options but
+-- neither change nor drop url (DROP url, ADD subdomain would send the
+-- mappings' credentials to another account), nor ca_file or proxy
 ALTER SERVER priv_own OPTIONS (DROP subdomain, ADD url 'https://acme.zendesk.com');
 SET ROLE regress_zd_alice;
+ALTER SERVER priv_own OPTIONS (DROP url, ADD subdomain 'collector');
+ALTER SERVER priv_own OPTIONS (DROP url);
 ALTER SERVER priv_own OPTIONS (SET url 'https://collector.example.com');
 ALTER SERVER priv_own OPTIONS (ADD page_size '100');
+ALTER SERVER priv_own OPTIONS (SET page_size '200', SET url 'https://acme.zendesk.com');
+RESET ROLE;
+ALTER SERVER priv_own OPTIONS (ADD ca_file '/etc/ssl/certs/ca-certificates.crt');
+SET ROLE regress_zd_alice;
+ALTER SERVER priv_own OPTIONS (DROP ca_file);
+ALTER SERVER priv_own OPTIONS (SET ca_file '/tmp/collector.pem');
+ALTER SERVER priv_own OPTIONS (ADD timeout '30');
 RESET ROLE;
 SELECT srvoptions FROM pg_foreign_server WHERE srvname = 'priv_own';
 -- a proxy's password would be on show to every role in pg_foreign_server
@@ -156,6 +166,58 @@ SET ROLE regress_zd_alice;
 SELECT count(*) AS visible_rows FROM zendesk_fdw.sync_state;
 RESET ROLE;
 ALTER USER MAPPING FOR regress_zd_bob SERVER zd_priv OPTIONS (SET oauth_client_secret 'sim-client-secret');
+
+-- a view reads Zendesk with its owner's user mapping, as PostgreSQL checks
+-- the view's relations as its owner and postgres_fdw picks the mapping:
+-- carol's own mapping is an agent's (no incremental exports, a 403);
+-- alice's view, her SECURITY DEFINER function and the ANALYZE of her table
+-- use alice's admin mapping; a security_invoker view and the table itself,
+-- carol's
+CREATE ROLE regress_zd_carol;
+CREATE USER MAPPING FOR regress_zd_carol SERVER zd_priv
+  OPTIONS (email 'agent@example.com', api_token 'sim-agent-token');
+GRANT USAGE ON SCHEMA priv, priv_mirror TO regress_zd_carol;
+SET ROLE regress_zd_alice;
+CREATE VIEW priv_mirror.alice_view AS SELECT id, subject FROM priv.tickets;
+CREATE VIEW priv_mirror.alice_invoker WITH (security_invoker) AS SELECT id, subject FROM priv.tickets;
+CREATE FUNCTION priv_mirror.alice_count(n int) RETURNS bigint
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog
+  AS $$ SELECT count(*) FROM (SELECT id FROM priv.tickets LIMIT n) s $$;
+CREATE FOREIGN TABLE priv_mirror.alice_tickets (id bigint) SERVER zd_priv OPTIONS (resource 'tickets');
+GRANT SELECT ON priv_mirror.alice_view, priv_mirror.alice_invoker TO regress_zd_carol;
+RESET ROLE;
+GRANT SELECT ON priv.tickets TO regress_zd_carol;
+SET ROLE regress_zd_carol;
+SELECT count(*) AS through_the_view FROM (SELECT id FROM priv_mirror.alice_view LIMIT 3) s;
+SELECT priv_mirror.alice_count(3) AS through_the_function;
+\set VERBOSITY terse
+SELECT count(*) FROM (SELECT id FROM priv_mirror.alice_invoker LIMIT 3) s;
+SELECT count(*) FROM (SELECT id FROM priv.tickets LIMIT 3) s;
+\set VERBOSITY default
+RESET ROLE;
+-- a role with no mapping at all, through the view and directly
+DROP USER MAPPING FOR regress_zd_carol SERVER zd_priv;
+SET ROLE regress_zd_carol;
+SELECT count(*) AS through_the_view FROM (SELECT id FROM priv_mirror.alice_view LIMIT 3) s;
+SELECT count(*) FROM (SELECT id FROM priv_mirror.alice_invoker LIMIT 3) s;
+RESET ROLE;
+-- the view as a prepared statement keeps its owner's mapping
+SET ROLE regress_zd_carol;
+PREPARE via_view AS SELECT count(*) FROM (SELECT id FROM priv_mirror.alice_view LIMIT 2) s;
+EXECUTE via_view;
+EXECUTE via_view;
+DEALLOCATE via_view;
+RESET ROLE;
+-- ANALYZE by a superuser, who has no mapping: PostgreSQL analyzes as the
+-- table's owner, so the owner's mapping
+ANALYZE priv_mirror.alice_tickets;
+SELECT reltuples > 0 AS counted FROM pg_class WHERE oid = 'priv_mirror.alice_tickets'::regclass;
+REVOKE SELECT ON priv.tickets FROM regress_zd_carol;
+REVOKE USAGE ON SCHEMA priv, priv_mirror FROM regress_zd_carol;
+SET client_min_messages = warning;
+DROP OWNED BY regress_zd_carol;
+RESET client_min_messages;
+DROP ROLE regress_zd_carol;
 
 -- hostile target and quarantine names: never SQL, each a clear error
 CREATE TABLE priv_mirror.victim (x int);

@@ -5,7 +5,10 @@
  *
  * The validator checks each option's name, place (server, user mapping,
  * table, column), privilege and syntax, and the combinations a user mapping
- * needs; it never talks to Zendesk.  Credentials are accepted on user
+ * needs; it never talks to Zendesk.  The options that decide where
+ * credentials go (url, ca_file, proxy) are a superuser's: the event trigger
+ * zendesk_fdw_server_options sees what a CREATE or ALTER SERVER changes,
+ * which the validator (handed only the resulting list) cannot.  Credentials are accepted on user
  * mappings only.  zd_get_options merges server, user mapping and table
  * options into the ZdOptions a scan uses.
  *
@@ -20,16 +23,22 @@
 
 #include <limits.h>
 
+#include "access/htup_details.h"
 #include "access/reloptions.h"
+#include "access/xact.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_foreign_data_wrapper.h"
 #include "catalog/pg_foreign_server.h"
 #include "catalog/pg_foreign_table.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_user_mapping.h"
 #include "commands/defrem.h"
+#include "commands/event_trigger.h"
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -245,8 +254,16 @@ check_url(DefElem *def)
 				 errhint("Give the account's base URL, such as https://acme.zendesk.com, or use the \"subdomain\" option.")));
 }
 
+/*
+ * Set by the event trigger when it has checked, for the CREATE or ALTER
+ * SERVER about to run, that no superuser-only option is set, changed or
+ * dropped by a role that is not a superuser; consumed by the validator that
+ * statement calls, and forgotten at the end of any (sub)transaction.
+ */
+static bool server_statement_checked = false;
+
 static void
-check_one_option(DefElem *def, Oid catalog)
+check_one_option(DefElem *def, Oid catalog, bool server_checked)
 {
 	const ZdOptionDef *od = find_option(def->defname);
 
@@ -270,7 +287,7 @@ check_one_option(DefElem *def, Oid catalog)
 						 valid[0] ? valid : "none")));
 	}
 
-	if (od->superuser_only && !superuser())
+	if (od->superuser_only && !superuser() && !server_checked)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("only a superuser can set option \"%s\"", def->defname),
@@ -426,9 +443,15 @@ void
 zd_validate_options(List *options, Oid catalog)
 {
 	ListCell   *lc;
+	bool		server_checked = false;
 
+	if (catalog == ForeignServerRelationId)
+	{
+		server_checked = server_statement_checked;
+		server_statement_checked = false;
+	}
 	foreach(lc, options)
-		check_one_option(lfirst_node(DefElem, lc), catalog);
+		check_one_option(lfirst_node(DefElem, lc), catalog, server_checked);
 
 	if (catalog == ForeignServerRelationId &&
 		find_def(options, "subdomain") && find_def(options, "url"))
@@ -468,23 +491,27 @@ user_mapping_exists(Oid userid, Oid serverid)
 
 /*
  * get_credentials
- *		The current user's credentials for server (or PUBLIC's).
+ *		The credentials of role userid for server (or PUBLIC's).
  */
 static void
-get_credentials(ZdOptions *opts, ForeignServer *server)
+get_credentials(ZdOptions *opts, ForeignServer *server, Oid userid)
 {
 	DefElem    *def;
 	UserMapping *user;
 
-	if (!user_mapping_exists(GetUserId(), server->serverid) &&
+	if (!user_mapping_exists(userid, server->serverid) &&
 		!user_mapping_exists(InvalidOid, server->serverid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("role \"%s\" has no user mapping for server \"%s\"",
-						GetUserNameFromId(GetUserId(), false), server->servername),
-				 errhint("Create one with the role's Zendesk credentials: CREATE USER MAPPING FOR CURRENT_USER SERVER %s OPTIONS (oauth_client_id '...', oauth_client_secret '...').",
+						GetUserNameFromId(userid, false), server->servername),
+				 userid != GetUserId() ?
+				 errdetail("The foreign table is read with the privileges of role \"%s\", the owner of the view (or the table, for ANALYZE) that refers to it.",
+						   GetUserNameFromId(userid, false)) : 0,
+				 errhint("Create one with the role's Zendesk credentials: CREATE USER MAPPING FOR %s SERVER %s OPTIONS (oauth_client_id '...', oauth_client_secret '...').",
+						 userid != GetUserId() ? quote_identifier(GetUserNameFromId(userid, false)) : "CURRENT_USER",
 						 quote_identifier(server->servername))));
-	user = GetUserMapping(GetUserId(), server->serverid);
+	user = GetUserMapping(userid, server->serverid);
 
 	opts->umid = user->umid;
 	if ((def = find_def(user->options, "oauth_client_id")) != NULL)
@@ -526,6 +553,17 @@ get_credentials(ZdOptions *opts, ForeignServer *server)
  */
 ZdOptions *
 zd_get_server_options(Oid serverid, bool with_credentials)
+{
+	return zd_get_server_options_as(serverid, GetUserId(), with_credentials);
+}
+
+/*
+ * zd_get_server_options_as
+ *		The options of a server and, when asked, role userid's credentials
+ *		for it.
+ */
+ZdOptions *
+zd_get_server_options_as(Oid serverid, Oid userid, bool with_credentials)
 {
 	ForeignServer *server = GetForeignServer(serverid);
 	ZdOptions  *opts = palloc0(sizeof(ZdOptions));
@@ -576,7 +614,7 @@ zd_get_server_options(Oid serverid, bool with_credentials)
 		opts->max_requests_per_statement = parse_int_option(def, find_option("max_requests_per_statement"));
 
 	if (with_credentials)
-		get_credentials(opts, server);
+		get_credentials(opts, server, userid);
 	return opts;
 }
 
@@ -588,8 +626,20 @@ zd_get_server_options(Oid serverid, bool with_credentials)
 ZdOptions *
 zd_get_options(Oid foreigntableid, bool with_credentials)
 {
+	return zd_get_options_as(foreigntableid, GetUserId(), with_credentials);
+}
+
+/*
+ * zd_get_options_as
+ *		zd_get_options with role userid's mapping: the role a scan is
+ *		checked as (a view's owner, as postgres_fdw chooses), or the table's
+ *		owner for ANALYZE.
+ */
+ZdOptions *
+zd_get_options_as(Oid foreigntableid, Oid userid, bool with_credentials)
+{
 	ForeignTable *table = GetForeignTable(foreigntableid);
-	ZdOptions  *opts = zd_get_server_options(table->serverid, with_credentials);
+	ZdOptions  *opts = zd_get_server_options_as(table->serverid, userid, with_credentials);
 	DefElem    *def;
 
 	if ((def = find_def(table->options, "resource")) == NULL)
@@ -618,4 +668,157 @@ zd_get_options(Oid foreigntableid, bool with_credentials)
 	if ((def = find_def(table->options, "rows")) != NULL)
 		opts->rows = parse_int_option(def, find_option("rows"));
 	return opts;
+}
+
+static void
+forget_server_check(XactEvent event, void *arg)
+{
+	server_statement_checked = false;
+}
+
+static void
+forget_server_check_sub(SubXactEvent event, SubTransactionId mySubid,
+						SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		server_statement_checked = false;
+}
+
+void
+zd_options_init(void)
+{
+	RegisterXactCallback(forget_server_check, NULL);
+	RegisterSubXactCallback(forget_server_check_sub, NULL);
+}
+
+/*
+ * is_zendesk_wrapper
+ *		Does the wrapper validate with this library's zendesk_fdw_validator
+ *		(whatever the wrapper is called)?  guard_fn is the event trigger's
+ *		own function, of the same library.
+ */
+static bool
+is_zendesk_wrapper(ForeignDataWrapper *fdw, Oid guard_fn)
+{
+	HeapTuple	validator;
+	HeapTuple	guard;
+	bool		same = false;
+
+	if (!OidIsValid(fdw->fdwvalidator))
+		return false;
+	validator = SearchSysCache1(PROCOID, ObjectIdGetDatum(fdw->fdwvalidator));
+	guard = SearchSysCache1(PROCOID, ObjectIdGetDatum(guard_fn));
+	if (HeapTupleIsValid(validator) && HeapTupleIsValid(guard) &&
+		((Form_pg_proc) GETSTRUCT(validator))->prolang == ClanguageId)
+	{
+		bool		isnull1,
+					isnull2,
+					isnull3;
+		Datum		src = SysCacheGetAttr(PROCOID, validator, Anum_pg_proc_prosrc, &isnull1);
+		Datum		bin = SysCacheGetAttr(PROCOID, validator, Anum_pg_proc_probin, &isnull2);
+		Datum		guard_bin = SysCacheGetAttr(PROCOID, guard, Anum_pg_proc_probin, &isnull3);
+
+		same = !isnull1 && !isnull2 && !isnull3 &&
+			strcmp(TextDatumGetCString(src), "zendesk_fdw_validator") == 0 &&
+			strcmp(TextDatumGetCString(bin), TextDatumGetCString(guard_bin)) == 0;
+	}
+	if (HeapTupleIsValid(validator))
+		ReleaseSysCache(validator);
+	if (HeapTupleIsValid(guard))
+		ReleaseSysCache(guard);
+	return same;
+}
+
+/*
+ * check_server_statement
+ *		A role that is not a superuser may neither set, change nor drop a
+ *		superuser-only option; it may leave one as it is (and so change the
+ *		other options of a server a superuser set up and handed over).
+ *		current: the server's options before the statement (NIL for CREATE).
+ */
+static void
+check_server_statement(List *changes, List *current, const char *servername)
+{
+	ListCell   *lc;
+
+	foreach(lc, changes)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+		const ZdOptionDef *od = find_option(def->defname);
+		DefElem    *old = find_def(current, def->defname);
+
+		if (od == NULL || od->catalog != ForeignServerRelationId || !od->superuser_only)
+			continue;
+		if (def->defaction == DEFELEM_DROP)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("only a superuser can drop option \"%s\" of server \"%s\"",
+							def->defname, servername),
+					 errdetail("\"%s\" decides where credentials are sent or which certificates are trusted; without it they would go elsewhere.",
+							   def->defname),
+					 errhint("Ask a superuser to change the server's \"%s\".", def->defname)));
+		if (old != NULL && def->arg != NULL &&
+			strcmp(defGetString(old), defGetString(def)) == 0)
+			continue;			/* set to the value it has: no change */
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only a superuser can set option \"%s\"", def->defname),
+				 errdetail("\"%s\" decides where credentials are sent or which certificates are trusted.",
+						   def->defname),
+				 errhint("A server's \"%s\" can be set or changed only by a superuser; its owner may change the other options.",
+						 def->defname)));
+	}
+}
+
+/*
+ * zendesk_fdw_server_options_guard
+ *		The event trigger zendesk_fdw_server_options, at ddl_command_start
+ *		of CREATE SERVER and ALTER SERVER.
+ */
+PG_FUNCTION_INFO_V1(zendesk_fdw_server_options_guard);
+
+Datum
+zendesk_fdw_server_options_guard(PG_FUNCTION_ARGS)
+{
+	EventTriggerData *trigdata;
+	ForeignDataWrapper *fdw = NULL;
+	List	   *changes = NIL;
+	List	   *current = NIL;
+	const char *servername = NULL;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("zendesk_fdw_server_options_guard must be called as an event trigger")));
+	trigdata = (EventTriggerData *) fcinfo->context;
+	server_statement_checked = false;
+
+	if (IsA(trigdata->parsetree, CreateForeignServerStmt))
+	{
+		CreateForeignServerStmt *stmt = (CreateForeignServerStmt *) trigdata->parsetree;
+
+		fdw = GetForeignDataWrapperByName(stmt->fdwname, true);
+		changes = stmt->options;
+		servername = stmt->servername;
+	}
+	else if (IsA(trigdata->parsetree, AlterForeignServerStmt))
+	{
+		AlterForeignServerStmt *stmt = (AlterForeignServerStmt *) trigdata->parsetree;
+		ForeignServer *server = GetForeignServerByName(stmt->servername, true);
+
+		if (server != NULL)
+		{
+			fdw = GetForeignDataWrapper(server->fdwid);
+			current = server->options;
+		}
+		changes = stmt->options;
+		servername = stmt->servername;
+	}
+	if (fdw == NULL || !is_zendesk_wrapper(fdw, fcinfo->flinfo->fn_oid))
+		PG_RETURN_VOID();		/* not ours, or PostgreSQL reports it */
+
+	if (!superuser())
+		check_server_statement(changes, current, servername);
+	server_statement_checked = true;
+	PG_RETURN_VOID();
 }
