@@ -65,6 +65,13 @@ ALTER SERVER priv_own OPTIONS (DROP ca_file);
 ALTER SERVER priv_own OPTIONS (SET ca_file '/tmp/collector.pem');
 ALTER SERVER priv_own OPTIONS (ADD timeout '30');
 RESET ROLE;
+-- with the event trigger disabled the validator alone answers, and it
+-- refuses any change to a server with such an option
+ALTER EVENT TRIGGER zendesk_fdw_server_options DISABLE;
+SET ROLE regress_zd_alice;
+ALTER SERVER priv_own OPTIONS (SET timeout '40');
+RESET ROLE;
+ALTER EVENT TRIGGER zendesk_fdw_server_options ENABLE;
 SELECT srvoptions FROM pg_foreign_server WHERE srvname = 'priv_own';
 -- a proxy's password would be on show to every role in pg_foreign_server
 CREATE SERVER priv_proxy FOREIGN DATA WRAPPER zendesk_fdw

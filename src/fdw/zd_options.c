@@ -262,6 +262,27 @@ check_url(DefElem *def)
  */
 static bool server_statement_checked = false;
 
+/*
+ * superuser_only_error
+ *		A role that is not a superuser set or changed url, ca_file or proxy.
+ *		by_statement: the event trigger saw the change (else the validator
+ *		saw only that the server has the option).
+ */
+static void
+superuser_only_error(const char *name, bool by_statement)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("only a superuser can set option \"%s\"", name),
+			 errdetail("\"%s\" decides where credentials are sent or which certificates are trusted.",
+					   name),
+			 by_statement ?
+			 errhint("A server's \"%s\" can be set or changed only by a superuser; its owner may change the other options.",
+					 name) :
+			 errhint("A server with option \"%s\" can be created or altered only by a superuser.",
+					 name)));
+}
+
 static void
 check_one_option(DefElem *def, Oid catalog, bool server_checked)
 {
@@ -288,13 +309,7 @@ check_one_option(DefElem *def, Oid catalog, bool server_checked)
 	}
 
 	if (od->superuser_only && !superuser() && !server_checked)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("only a superuser can set option \"%s\"", def->defname),
-				 errdetail("\"%s\" decides where credentials are sent or which certificates are trusted.",
-						   def->defname),
-				 errhint("A server with option \"%s\" can be created or altered only by a superuser.",
-						 def->defname)));
+		superuser_only_error(def->defname, false);
 
 	if (defGetString(def)[0] == '\0' && od->kind != ZD_OPT_BOOL)
 		ereport(ERROR,
@@ -760,13 +775,7 @@ check_server_statement(List *changes, List *current, const char *servername)
 		if (old != NULL && def->arg != NULL &&
 			strcmp(defGetString(old), defGetString(def)) == 0)
 			continue;			/* set to the value it has: no change */
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("only a superuser can set option \"%s\"", def->defname),
-				 errdetail("\"%s\" decides where credentials are sent or which certificates are trusted.",
-						   def->defname),
-				 errhint("A server's \"%s\" can be set or changed only by a superuser; its owner may change the other options.",
-						 def->defname)));
+		superuser_only_error(def->defname, true);
 	}
 }
 
