@@ -22,7 +22,9 @@
  *
  * One run per (source, target): a session-level lock for sync, held across
  * commits and released on every path; a transaction-level one for
- * materialize.  State that outlives commits lives in the
+ * materialize.  The target is locked by each page's transaction only, so
+ * each page checks again that it is the table, and the storage, the run
+ * started with (check_target).  State that outlives commits lives in the
  * run's context under TopMemoryContext, deleted at the end; its reset
  * callback frees the malloc'd export state and the jansson tree of the
  * page.  No relation is open and no snapshot of ours is pushed at a
@@ -615,15 +617,22 @@ report_progress(ZdSyncRun *run, const char *target)
  *		the saved statements name it.  A new storage (TRUNCATE, or a rewrite)
  *		may have lost the rows of the pages committed so far: the checkpoint
  *		is cleared in this transaction and false returned, and the run starts
- *		again from the start; a second time in one run is an error.
+ *		again from the start; a second time in one run is an error.  And the
+ *		caller must still be allowed to read the source: a run outlives the
+ *		check at its start by hours, a REVOKE must not.
  */
 static bool
 check_target(ZdSyncRun *run)
 {
 	Oid			nsp;
 	Oid			relfilenode;
+	AclResult	aclresult;
 
+	/* the lock takes in what other sessions committed since the last page */
 	LockRelationOid(run->target_relid, RowExclusiveLock);
+	aclresult = pg_class_aclcheck(run->source, GetUserId(), ACL_SELECT);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_FOREIGN_TABLE, get_rel_name(run->source));
 	nsp = get_namespace_oid(run->target_nspname, true);
 	if (!OidIsValid(nsp) ||
 		get_relname_relid(run->target_relname, nsp) != run->target_relid)

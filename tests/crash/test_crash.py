@@ -69,9 +69,11 @@ def stream_order():
 class Sync(threading.Thread):
     """CALL zendesk_fdw.sync in a connection of its own."""
 
-    def __init__(self, target):
+    def __init__(self, target, role=None):
         super().__init__(daemon=True)
         self.conn = connect()
+        if role is not None:
+            query(self.conn, "SET ROLE %s" % role)
         self.pid = self.conn.get_backend_pid()
         self.target = target
         self.error = None
@@ -355,6 +357,30 @@ class CrashTest(unittest.TestCase):
         self.assertEqual(query(self.conn, "SELECT count(*) FROM %s" % target)[0][0], 0)
         self.assert_whole_pages("mirror.t_renamed", 3)
         self.resume_and_check("mirror.t_renamed")
+
+    def test_revoke_mid_run(self):
+        """SELECT on the source revoked while a role's sync runs: the next
+        page fails (42501); the pages before it stay."""
+        target = "mirror.t_revoke"
+        role = "regress_crash_reader"
+        query(self.conn, "DROP ROLE IF EXISTS %s" % role)
+        query(self.conn, "CREATE ROLE %s" % role)
+        query(self.conn, "CREATE USER MAPPING FOR %s SERVER zd OPTIONS "
+                         "(email 'admin@example.com', api_token 'sim-api-token')" % role)
+        query(self.conn, "GRANT USAGE, CREATE ON SCHEMA mirror TO %s" % role)
+        query(self.conn, "GRANT USAGE ON SCHEMA zd TO %s" % role)
+        query(self.conn, "GRANT SELECT ON zd.tickets TO %s" % role)
+        sim("POST", "/_sim/faults", {"path": "/api/v2/incremental/tickets/cursor", "skip": 3,
+                                     "count": 1, "delay": 3})
+        run = Sync(target, role)
+        run.start()
+        self.wait_for(self.pages_committed(target, 3))
+        query(self.conn, "REVOKE SELECT ON zd.tickets FROM %s" % role)
+        run.join(60)
+        self.assertIsNotNone(run.error, "the run ended without an error")
+        self.assertEqual(run.error.pgcode, "42501", run.error.pgerror)
+        self.assertEqual(self.state(target)[0], "failed")
+        self.assert_whole_pages(target, 3)
 
 
 if __name__ == "__main__":
