@@ -567,3 +567,24 @@ zd_error_is_invalid_cursor(const char *body, size_t len)
 		json_decref(root);
 	return result;
 }
+
+/*
+ * zd_error_is_start_time_too_recent
+ *		Is this answer to the first request of an export from start_time
+ *		Zendesk's refusal of a start_time in its last minute (422
+ *		InvalidValue, or 400 StartTimeTooRecent: sim/README.md §3.7)?  Such an
+ *		export has nothing to read yet.
+ */
+bool
+zd_error_is_start_time_too_recent(long status, const char *body, size_t len)
+{
+	static const char word[] = "start_time";
+	const size_t wlen = sizeof(word) - 1;
+
+	if ((status != 422 && status != 400) || body == NULL)
+		return false;
+	for (size_t i = 0; i + wlen <= len; i++)
+		if (memcmp(body + i, word, wlen) == 0)
+			return true;
+	return false;
+}

@@ -54,6 +54,8 @@ extern void zd_error_text(const char *body, size_t len,
 						  char *buf, size_t buflen);
 extern bool zd_error_is_invalid_token(const char *body, size_t len);
 extern bool zd_error_is_invalid_cursor(const char *body, size_t len);
+extern bool zd_error_is_start_time_too_recent(long status, const char *body,
+											  size_t len);
 
 
 #endif							/* ZD_PARSE_H */

@@ -354,19 +354,6 @@ fetch_lookup(ZdScan *scan)
 }
 
 /*
- * start_time_too_recent
- *		Is this answer Zendesk's refusal of a start_time in its last minute
- *		(422 InvalidValue, or 400 StartTimeTooRecent, zendesk-api.md §3.7)?
- */
-static bool
-start_time_too_recent(const ZdHttpResponse *response)
-{
-	return (response->status == 422 || response->status == 400) &&
-		response->body != NULL &&
-		memmem(response->body, response->body_len, "start_time", 10) != NULL;
-}
-
-/*
  * stream_passed_stop
  *		Has the stream passed the scan's upper bound with this page?  Cursor
  *		pages are in stream order, so their last record is the latest; a time
@@ -424,7 +411,8 @@ fetch_page(ZdScan *scan)
 	note_scan_start(scan);
 	if (response.status != 200)
 	{
-		if (!start_time_too_recent(&response))
+		if (!zd_error_is_start_time_too_recent(response.status, response.body,
+											   response.body_len))
 			zd_conn_report_status(scan->conn, scan->options, "GET", url, &response);
 		elog(DEBUG1, "zendesk_fdw: start_time %lld is within Zendesk's last minute: nothing to read",
 			 (long long) scan->spec.start_time);

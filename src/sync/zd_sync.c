@@ -22,7 +22,9 @@
  *
  * One run per (source, target): a session-level lock for sync, held across
  * commits and released on every path; a transaction-level one for
- * materialize.  State that outlives commits lives in the
+ * materialize.  The target is locked by each page's transaction only, so
+ * each page checks again that it is the table, and the storage, the run
+ * started with (check_target).  State that outlives commits lives in the
  * run's context under TopMemoryContext, deleted at the end; its reset
  * callback frees the malloc'd export state and the jansson tree of the
  * page.  No relation is open and no snapshot of ours is pushed at a
@@ -37,12 +39,14 @@
 
 #include "access/relation.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "foreign/foreign.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
@@ -81,13 +85,21 @@ typedef struct ZdSyncRun
 
 	LOCKTAG		lock_tag;
 	bool		locked;			/* a session lock this run must release */
+	bool		active;			/* in active_runs */
+	struct ZdSyncRun *outer;	/* the run this one runs inside, in active_runs */
 
 	Oid			source;
 	Oid			target_relid;
+	char	   *target_nspname; /* the target's name when the run started */
+	char	   *target_relname;
+	Oid			target_relfilenode; /* its storage, as sync_state records it */
+	bool		target_changed; /* the page found a new storage: start again */
+	bool		remirrored;		/* started again after a new storage */
 	ZdOptions  *options;
 	const ZdResource *resource;
 	ZdConn	   *conn;
 	ZdConverter *conv;
+	ZdConverter *stream_conv;	/* the stream time only: for deletions */
 	ZdSyncTarget target;
 	ZdDeleteMode delete_mode;
 	bool		tombstones;		/* deletions leave tombstones: look them up */
@@ -118,6 +130,9 @@ typedef struct ZdSyncRun
 	bool		has_recovery_time;
 	int64		recovery_time;
 } ZdSyncRun;
+
+/* the runs in progress in this backend, innermost first */
+static ZdSyncRun *active_runs = NULL;
 
 static void
 release_page(ZdSyncRun *run)
@@ -193,15 +208,20 @@ start_export(ZdSyncRun *run, const char *cursor, int64 start_time)
 
 /*
  * fetch_page
- *		Request, parse and accept the next page of the export.
+ *		Request, parse and accept the next page of the export.  The first
+ *		request of an export from a start_time in Zendesk's last minute is
+ *		refused as too recent: the export ends there with no page, as a
+ *		scan's does (zd_scan.c).  Returns whether a page was taken in.
  */
-static void
+static bool
 fetch_page(ZdSyncRun *run)
 {
+	static const long first_accepted[] = {400, 422, 0};
 	ZdHttpResponse response;
 	char		err[256];
 	char	   *url;
 	char	   *path;
+	bool		first;
 
 	release_page(run);
 	CHECK_FOR_INTERRUPTS();
@@ -209,8 +229,22 @@ fetch_page(ZdSyncRun *run)
 	MemoryContextSwitchTo(run->page_cxt);
 	url = pstrdup(run->export.next_url);
 	run->cursor_request = strstr(url, "cursor=") != NULL;
-	zd_conn_get(run->conn, run->options, &url, ZD_REQ_EXPORT, &response);
+	first = run->export.pages == 0 && !run->cursor_request;
+	zd_conn_get_accepting(run->conn, run->options, &url, ZD_REQ_EXPORT,
+						  first ? first_accepted : NULL, &response);
 	path = pstrdup(zd_url_path(url));
+	if (response.status != 200)
+	{
+		if (!zd_error_is_start_time_too_recent(response.status, response.body,
+											   response.body_len))
+			zd_conn_report_status(run->conn, run->options, "GET", url, &response);
+		ereport(DEBUG1,
+				(errmsg_internal("zendesk_fdw: the export into %s starts within Zendesk's last minute: nothing to read",
+								 run->target.qualified)));
+		run->export.finished = true;
+		MemoryContextSwitchTo(run->run_cxt);
+		return false;
+	}
 
 	if (!zd_page_parse(response.body, response.body_len, run->resource->result_key,
 					   run->resource->stream, &run->page, err, sizeof(err)))
@@ -227,6 +261,7 @@ fetch_page(ZdSyncRun *run)
 						run->options->server_name),
 				 errdetail("%s (GET %s).", err, path)));
 	MemoryContextSwitchTo(run->run_cxt);
+	return true;
 }
 
 static int
@@ -411,17 +446,23 @@ sync_record(ZdSyncRun *run, json_t *record)
 
 	MemoryContextReset(run->row_cxt);
 	MemoryContextSwitchTo(run->row_cxt);
-	if (run->target.quarantine_insert == NULL)
-		zd_convert_record(run->conv, record, run->values, run->nulls);
-	else if (!convert_or_quarantine(run, record, id, ts))
-		return ts;
 
+	/*
+	 * A deletion needs the id and the stream time, nothing else: the rest of
+	 * the deleted version is not converted, so what would not convert
+	 * (quarantine) cannot keep a deleted record in the mirror.
+	 */
 	if (run->delete_mode == ZD_DELETE_REMOVE && record_is_deleted(run->resource, record))
 	{
 		int			att = target->param_att[target->stream_param];
-		Datum		args[2] = {Int64GetDatum(id), run->values[att]};
-		char		nulls[2] = {' ', run->nulls[att] ? 'n' : ' '};
+		Datum		args[2];
+		char		nulls[2];
 
+		zd_convert_record(run->stream_conv, record, run->values, run->nulls);
+		args[0] = Int64GetDatum(id);
+		args[1] = run->values[att];
+		nulls[0] = ' ';
+		nulls[1] = run->nulls[att] ? 'n' : ' ';
 		rc = SPI_execute_plan(target->remove, args, nulls, false, 0);
 		if (rc != SPI_OK_DELETE)
 			elog(ERROR, "could not remove a row from %s: %s", target->qualified,
@@ -431,9 +472,15 @@ sync_record(ZdSyncRun *run, json_t *record)
 		return ts;
 	}
 
+	/* a version older than its deletion is not written, nor converted */
 	if (run->ntombstoned > 0 &&
 		bsearch(&id, run->tombstoned, run->ntombstoned, sizeof(int64), cmp_int64) != NULL &&
 		zd_sync_tombstone_blocks(run->target_relid, id, ts))
+		return ts;
+
+	if (run->target.quarantine_insert == NULL)
+		zd_convert_record(run->conv, record, run->values, run->nulls);
+	else if (!convert_or_quarantine(run, record, id, ts))
 		return ts;
 
 	for (int p = 0; p < target->nparams; p++)
@@ -561,6 +608,58 @@ report_progress(ZdSyncRun *run, const char *target)
 }
 
 /*
+ * check_target
+ *		In the transaction of every page, before the page writes: lock the
+ *		target against TRUNCATE until the commit, and check that it is still
+ *		the table the run started with, on the storage sync_state records.
+ *		Between two commits nothing of the run holds a lock on it.  A name
+ *		that no longer resolves to that table (renamed, dropped) is an error:
+ *		the saved statements name it.  A new storage (TRUNCATE, or a rewrite)
+ *		may have lost the rows of the pages committed so far: the checkpoint
+ *		is cleared in this transaction and false returned, and the run starts
+ *		again from the start; a second time in one run is an error.  And the
+ *		caller must still be allowed to read the source: a run outlives the
+ *		check at its start by hours, a REVOKE must not.
+ */
+static bool
+check_target(ZdSyncRun *run)
+{
+	Oid			nsp;
+	Oid			relfilenode;
+	AclResult	aclresult;
+
+	/* the lock takes in what other sessions committed since the last page */
+	LockRelationOid(run->target_relid, RowExclusiveLock);
+	aclresult = pg_class_aclcheck(run->source, GetUserId(), ACL_SELECT);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_FOREIGN_TABLE, get_rel_name(run->source));
+	nsp = get_namespace_oid(run->target_nspname, true);
+	if (!OidIsValid(nsp) ||
+		get_relname_relid(run->target_relname, nsp) != run->target_relid)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the target %s of the sync of \"%s\" was renamed or dropped while the sync ran",
+						run->target.qualified, get_rel_name(run->source)),
+				 errdetail("The sync writes the table by the name it was given."),
+				 errhint("Sync into the table's new name, which resumes from the last checkpoint, or rename it back.")));
+	relfilenode = zd_sync_target_relfilenode(run->target_relid);
+	if (relfilenode == run->target_relfilenode)
+		return true;
+	if (run->remirrored)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s was truncated or rewritten again while the sync mirrored it from the start",
+						run->target.qualified),
+				 errdetail("The rows of the pages committed before may be gone; the run stops here."),
+				 errhint("Run the sync again: it mirrors %s from the start.",
+						 run->target.qualified)));
+	zd_sync_state_rewind(run->source, run->target_relid, relfilenode);
+	run->target_relfilenode = relfilenode;
+	run->target_changed = true;
+	return false;
+}
+
+/*
  * process_page
  *		One page: fetch, apply every record, write the checkpoint.  A page
  *		without records leaves the checkpoint as it is.  (arg: unused; the
@@ -571,7 +670,13 @@ process_page(ZdSyncRun *run, void *arg)
 {
 	int64		max_ts = PG_INT64_MIN;
 
-	fetch_page(run);
+	if (!fetch_page(run))
+		return;
+	if (!check_target(run))
+	{
+		release_page(run);
+		return;
+	}
 	find_tombstoned(run);
 	for (size_t i = 0; i < run->page.nrecords; i++)
 	{
@@ -634,11 +739,24 @@ run_page(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncResult *result,
 	edata = in_subtransaction(run, process_page, NULL);
 	MemoryContextSwitchTo(run->run_cxt);
 
+	if (edata == NULL && run->target_changed)
+	{
+		ereport(NOTICE,
+				(errmsg("%s was truncated or rewritten while the sync ran", run->target.qualified),
+				 errdetail("Its checkpoint is cleared; this run mirrors it again from the start.")));
+		run->target_changed = false;
+		run->remirrored = true;
+		run->has_recovery_time = false;
+		run->recovery_time = 0;
+		start_export(run, NULL, run->start_time);
+		return true;
+	}
 	if (edata == NULL)
 	{
 		run->restarted = false;
 		return true;
 	}
+	run->target_changed = false;
 
 	/* nothing of the page is in the target: neither are its counts */
 	run->counters = before;
@@ -723,7 +841,11 @@ lock_holder(const LOCKTAG *tag)
  *		backend that holds it.  A session lock for sync, which commits and
  *		releases it at its end; for materialize and sync_reset, a lock that
  *		their transaction releases when it ends, so that no other run starts
- *		before what they wrote is committed or rolled back.
+ *		before what they wrote is committed or rolled back.  This backend
+ *		holding it already is no concurrent run, unless one of its runs of
+ *		the pair is in progress (a trigger on the target, say): a
+ *		transaction may reset a pair and materialize it, or materialize it
+ *		twice.
  */
 static void
 lock_sync(ZdSyncRun *run, Oid nsp, const char *relname, const char *target, bool session)
@@ -733,6 +855,13 @@ lock_sync(ZdSyncRun *run, Oid nsp, const char *relname, const char *target, bool
 	LockAcquireResult res;
 
 	SET_LOCKTAG_ADVISORY(run->lock_tag, MyDatabaseId, run->source, key, ZD_SYNC_LOCK_FIELD4);
+	for (ZdSyncRun *r = active_runs; r != NULL; r = r->outer)
+		if (memcmp(&r->lock_tag, &run->lock_tag, sizeof(LOCKTAG)) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("a sync of \"%s\" into %s is already running in this session",
+							get_rel_name(run->source), target),
+					 errdetail("A run of the pair cannot start while another run of it is in progress, from a trigger on the target, say.")));
 	res = LockAcquire(&run->lock_tag, ExclusiveLock, session, true);
 	if (res == LOCKACQUIRE_NOT_AVAIL)
 	{
@@ -745,24 +874,15 @@ lock_sync(ZdSyncRun *run, Oid nsp, const char *relname, const char *target, bool
 				 pid != 0 ? errdetail("Backend PID %d runs it.", pid) : 0,
 				 errhint("Wait for it to end, or stop it with pg_cancel_backend(); the next run resumes from its last checkpoint.")));
 	}
-	if (res != LOCKACQUIRE_OK)
-	{
-		/* this session holds it already: take back the count just added */
-		LockRelease(&run->lock_tag, ExclusiveLock, session);
-		ereport(ERROR,
-				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-				 errmsg("a sync of \"%s\" into %s is already running in this session",
-						get_rel_name(run->source), target)));
-	}
 	run->locked = session;
 }
 
 /*
  * check_owner
  *		A sync that exists belongs to a role: only that role (or a member)
- *		may run or reset it.
+ *		may run or reset it.  Returns whether it exists.
  */
-static void
+static bool
 check_owner(Oid source, Oid relid, const char *target)
 {
 	ZdSyncState st;
@@ -773,6 +893,7 @@ check_owner(Oid source, Oid relid, const char *target)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("the sync of \"%s\" into %s belongs to role \"%s\"",
 						get_rel_name(source), target, GetUserNameFromId(st.owner, false))));
+	return st.found;
 }
 
 typedef struct FieldsCheck
@@ -851,8 +972,11 @@ static void
 prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool reset,
 			  char *fingerprint, char *seen, bool columns_added, int64 since)
 {
-	Oid			relfilenode = zd_sync_target_relfilenode(run->target_relid);
+	Oid			relfilenode;
 
+	/* the storage as it is: no TRUNCATE until this transaction ends */
+	LockRelationOid(run->target_relid, RowExclusiveLock);
+	relfilenode = zd_sync_target_relfilenode(run->target_relid);
 	zd_sync_state_load(run->source, run->target_relid, st);
 	MemoryContextSwitchTo(run->run_cxt);
 	if (st->found && !reset)
@@ -907,12 +1031,12 @@ prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool rese
 					(errmsg("the last run of the sync into %s (PID %d) ended without finishing",
 							run->target.qualified, st->pid),
 					 errdetail("This run resumes from its last checkpoint.")));
+		/* a TRUNCATE (or a rewrite) may have lost any of the rows */
 		if (relfilenode != st->target_relfilenode &&
-			(st->after_cursor != NULL || st->has_recovery_time) &&
-			zd_sync_target_is_empty(&run->target))
+			(st->after_cursor != NULL || st->has_recovery_time))
 		{
 			ereport(NOTICE,
-					(errmsg("%s is empty but its sync has a checkpoint: it was truncated",
+					(errmsg("%s was truncated or rewritten since its last sync",
 							run->target.qualified),
 					 errdetail("This run mirrors it again from the start.")));
 			st->after_cursor = NULL;
@@ -929,6 +1053,7 @@ prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool rese
 		st->start_time = args->start_time;
 	}
 	st->target_relfilenode = relfilenode;
+	run->target_relfilenode = relfilenode;
 	st->fields_fingerprint = fingerprint;
 	run->delete_mode = st->delete_mode;
 	run->start_time = st->has_start_time ? st->start_time : 0;
@@ -994,7 +1119,12 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	run->resource = run->options->resource;
 
 	nsp = zd_sync_target_namespace(args->target, &relname);
+	run->target_nspname = get_namespace_name(nsp);
+	run->target_relname = relname;
 	lock_sync(run, nsp, relname, args->target, args->commit);
+	run->outer = active_runs;
+	active_runs = run;
+	run->active = true;
 	if (OidIsValid(get_relname_relid(relname, nsp)))
 		check_owner(run->source, get_relname_relid(relname, nsp), args->target);
 	MemoryContextSwitchTo(run->run_cxt);
@@ -1045,6 +1175,9 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	run->target_relid = zd_sync_target_prepare(source_rel, run->resource, args->target,
 											   &run->target, &created);
 	zd_sync_target_plan(&run->target, source_rel);
+	if (run->target.stream_param >= 0)
+		run->stream_conv = zd_converter_create_projected(source_rel, run->resource,
+														 list_make1_int(run->target.param_att[run->target.stream_param] + 1));
 	if (args->quarantine != NULL)
 		zd_sync_quarantine_prepare(&run->target, args->quarantine, run->source);
 	relation_close(source_rel, AccessShareLock);
@@ -1116,6 +1249,8 @@ run_with_cleanup(const ZdSyncArgs *args, bool reset, ZdSyncResult *result)
 	}
 	PG_FINALLY();
 	{
+		if (run->active)
+			active_runs = run->outer;
 		if (run->locked)
 			LockRelease(&run->lock_tag, ExclusiveLock, true);
 		zd_sync_target_free(&run->target);
@@ -1149,31 +1284,44 @@ zd_sync_resync(const ZdSyncArgs *args, ZdSyncResult *result)
 
 /*
  * zd_sync_reset
- *		Forget the checkpoint and tombstones of (source, target), unless a
- *		run holds them.
+ *		Forget the checkpoint of (source, target), and the target's
+ *		tombstones when no other sync writes it, unless a run holds them.
+ *		The source, the target and the sync are checked as a sync checks
+ *		them before anything is locked or deleted: a Zendesk foreign table
+ *		the caller may read, a target the caller may write as a sync does,
+ *		a sync of the caller's.
  */
 void
 zd_sync_reset(Oid source, const char *target)
 {
 	ZdSyncRun	run;
 	char	   *relname;
-	Oid			nsp = zd_sync_target_namespace(target, &relname);
-	Oid			relid = get_relname_relid(relname, nsp);
+	Oid			nsp;
+	Oid			relid;
+	ZdOptions  *options;
 
+	check_source(source);
+	options = zd_get_options(source, false);
+	nsp = zd_sync_target_namespace(target, &relname);
+	relid = get_relname_relid(relname, nsp);
 	if (!OidIsValid(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation \"%s\" does not exist", target)));
-	memset(&run, 0, sizeof(run));
-	run.source = source;
-	lock_sync(&run, nsp, relname, target, false);
+	zd_sync_target_check_privileges(relid, options->resource);
 	PG_TRY();
 	{
-		check_owner(source, relid, target);
-		if (!zd_sync_state_forget(source, relid))
+		if (!check_owner(source, relid, target))
 			ereport(NOTICE,
 					(errmsg("no sync from \"%s\" into %s to forget", get_rel_name(source), target),
-					 errdetail("zendesk_fdw.sync_state has no checkpoint for them.")));
+					 errdetail("zendesk_fdw.sync_state has no checkpoint for them; nothing was changed.")));
+		else
+		{
+			memset(&run, 0, sizeof(run));
+			run.source = source;
+			lock_sync(&run, nsp, relname, target, false);
+			zd_sync_state_forget(source, relid);
+		}
 	}
 	PG_FINALLY();
 	{

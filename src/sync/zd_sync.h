@@ -130,9 +130,9 @@ extern void zd_sync_quarantine_prepare(ZdSyncTarget *target, const char *name,
 									   Oid source);
 extern void zd_sync_quarantine(ZdSyncTarget *target, Oid source, int64 id,
 							   int64 stream_time, const char *error, const char *record);
+extern void zd_sync_target_check_privileges(Oid relid, const ZdResource *resource);
 extern void zd_sync_target_free(ZdSyncTarget *target);
 extern Oid	zd_sync_target_relfilenode(Oid relid);
-extern bool zd_sync_target_is_empty(const ZdSyncTarget *target);
 
 /* in zd_sync_fields.c */
 extern bool zd_sync_fields_mapped(Relation source, const ZdResource *resource);
@@ -160,6 +160,7 @@ extern void zd_sync_state_checkpoint(Oid source, Oid target, const char *after_c
 extern void zd_sync_state_finish(Oid source, Oid target, const char *status,
 								 const char *error, const ZdSyncCounters *counters);
 extern bool zd_sync_state_forget(Oid source, Oid target);
+extern void zd_sync_state_rewind(Oid source, Oid target, Oid relfilenode);
 extern bool zd_sync_tombstone_blocks(Oid target, int64 id, int64 stream_time);
 extern int64 *zd_sync_tombstoned(Oid target, const int64 *ids, int n, int *nfound);
 extern void zd_sync_tombstone_set(Oid target, int64 id, int64 stream_time);

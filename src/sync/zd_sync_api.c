@@ -55,7 +55,7 @@ read_args(FunctionCallInfo fcinfo, ZdSyncArgs *args)
 	{
 		TimestampTz start_time = PG_GETARG_TIMESTAMPTZ(2);
 
-		if (TIMESTAMP_NOT_FINITE(start_time) || start_time > GetCurrentTransactionStartTimestamp())
+		if (TIMESTAMP_NOT_FINITE(start_time) || start_time > GetCurrentTimestamp())
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("start_time must be a time in the past"),

@@ -46,6 +46,7 @@ enum
 	PLAN_FINISH,
 	PLAN_FORGET_STATE,
 	PLAN_FORGET_TOMBSTONES,
+	PLAN_REWIND,
 	PLAN_TOMBSTONE_BLOCKS,
 	PLAN_TOMBSTONE_SET,
 	PLAN_TOMBSTONE_AMONG,
@@ -91,8 +92,14 @@ static const char *const plan_sql[NUM_PLANS] = {
 	"WHERE source = $1 AND target = $2",
 	[PLAN_FORGET_STATE] =
 	"DELETE FROM zendesk_fdw.sync_state WHERE source = $1 AND target = $2",
+	/* tombstones belong to the target: kept while another sync writes it */
 	[PLAN_FORGET_TOMBSTONES] =
-	"DELETE FROM zendesk_fdw.sync_tombstones WHERE target = $1",
+	"DELETE FROM zendesk_fdw.sync_tombstones WHERE target = $1 "
+	"AND NOT EXISTS (SELECT 1 FROM zendesk_fdw.sync_state WHERE target = $1)",
+	[PLAN_REWIND] =
+	"UPDATE zendesk_fdw.sync_state SET after_cursor = NULL, recovery_time = NULL, "
+	"target_relfilenode = $3, checkpoint_at = clock_timestamp() "
+	"WHERE source = $1 AND target = $2",
 	[PLAN_TOMBSTONE_BLOCKS] =
 	"WITH cleared AS (DELETE FROM zendesk_fdw.sync_tombstones "
 	"WHERE target = $1 AND id = $2 AND stream_time <= to_timestamp($3::float8) RETURNING 1) "
@@ -220,6 +227,10 @@ plan_for(int k)
 			break;
 		case PLAN_FORGET_TOMBSTONES:
 			nargs = 1;
+			break;
+		case PLAN_REWIND:
+			types[2] = OIDOID;
+			nargs = 3;
 			break;
 		case PLAN_TOMBSTONE_AMONG:
 			types[1] = INT8ARRAYOID;
@@ -531,8 +542,9 @@ zd_sync_state_finish(Oid source, Oid target, const char *status,
 
 /*
  * zd_sync_state_forget
- *		Remove the row of (source, target) and the target's tombstones.
- *		Returns whether there was a row.
+ *		Remove the row of (source, target), and the target's tombstones
+ *		unless another sync writes the target.  Returns whether there was a
+ *		row.
  */
 bool
 zd_sync_state_forget(Oid source, Oid target)
@@ -542,6 +554,21 @@ zd_sync_state_forget(Oid source, Oid target)
 
 	run_as_owner(PLAN_FORGET_TOMBSTONES, &values[1], NULL);
 	return found;
+}
+
+/*
+ * zd_sync_state_rewind
+ *		The target has a new storage (relfilenode): the checkpoint of
+ *		(source, target) is cleared, the next page starts from the start.
+ */
+void
+zd_sync_state_rewind(Oid source, Oid target, Oid relfilenode)
+{
+	Datum		values[3] = {ObjectIdGetDatum(source), ObjectIdGetDatum(target),
+	ObjectIdGetDatum(relfilenode)};
+
+	if (run_as_owner(PLAN_REWIND, values, NULL) != 1)
+		elog(ERROR, "the sync_state row of the sync went missing");
 }
 
 /*

@@ -198,6 +198,22 @@ check_privileges(Oid relid, const char *qualified, const char *what, AclMode mas
 				 errdetail("A sync needs %s on it.", needs)));
 }
 
+/*
+ * The privileges a sync needs on its target: SELECT and INSERT to append
+ * (ticket events), and UPDATE and DELETE too for the others.
+ */
+static void
+target_privileges(Oid relid, const char *qualified, bool append_only)
+{
+	if (append_only)
+		check_privileges(relid, qualified, "sync target", ACL_SELECT | ACL_INSERT,
+						 "SELECT and INSERT");
+	else
+		check_privileges(relid, qualified, "sync target",
+						 ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE,
+						 "SELECT, INSERT, UPDATE and DELETE");
+}
+
 /* Check that an existing target can take the source's rows. */
 static void
 check_adoptable(Oid relid, const ZdSyncTarget *out, Relation source)
@@ -223,13 +239,7 @@ check_adoptable(Oid relid, const ZdSyncTarget *out, Relation source)
 				 errmsg("sync target %s is an unlogged table", out->qualified),
 				 errdetail("A crash empties an unlogged table but leaves its checkpoint in zendesk_fdw.sync_state, so the mirror would miss rows without a word."),
 				 errhint("ALTER TABLE %s SET LOGGED, or name another table.", out->qualified)));
-	if (out->stream_param < 0)
-		check_privileges(relid, out->qualified, "sync target", ACL_SELECT | ACL_INSERT,
-						 "SELECT and INSERT");
-	else
-		check_privileges(relid, out->qualified, "sync target",
-						 ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE,
-						 "SELECT, INSERT, UPDATE and DELETE");
+	target_privileges(relid, out->qualified, out->stream_param < 0);
 
 	for (int p = 0; p < out->nparams; p++)
 	{
@@ -281,6 +291,27 @@ create_target(Relation source, ZdSyncTarget *out)
 		elog(ERROR, "could not create the sync target: %s", sql.data);
 }
 
+/* Ticket events never change once exported: a sync appends them by id. */
+static bool
+is_append_only(const ZdResource *resource)
+{
+	return strcmp(resource->name, "ticket_events") == 0;
+}
+
+/*
+ * zd_sync_target_check_privileges
+ *		The caller must hold on an existing target what a sync of resource
+ *		into it needs (sync_reset asks the same as a sync).
+ */
+void
+zd_sync_target_check_privileges(Oid relid, const ZdResource *resource)
+{
+	target_privileges(relid,
+					  quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+												 get_rel_name(relid)),
+					  is_append_only(resource));
+}
+
 /*
  * key_params
  *		The columns of the source a sync keys on: the bigint id, and the
@@ -292,7 +323,7 @@ static void
 key_params(Relation source, const ZdResource *resource, const ZdColumn *columns,
 		   int ncolumns, int *id_param, int *stream_param)
 {
-	bool		append_only = strcmp(resource->name, "ticket_events") == 0;
+	bool		append_only = is_append_only(resource);
 
 	*id_param = -1;
 	*stream_param = -1;
@@ -600,20 +631,4 @@ zd_sync_target_relfilenode(Oid relid)
 	result = ((Form_pg_class) GETSTRUCT(tuple))->relfilenode;
 	ReleaseSysCache(tuple);
 	return result;
-}
-
-/*
- * zd_sync_target_is_empty
- *		Has the target no row at all?
- */
-bool
-zd_sync_target_is_empty(const ZdSyncTarget *target)
-{
-	char	   *sql = psprintf("SELECT NOT EXISTS (SELECT 1 FROM %s)", target->qualified);
-	bool		isnull;
-
-	if (SPI_execute(sql, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the sync target %s", target->qualified);
-	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									  1, &isnull));
 }

@@ -254,6 +254,13 @@ test_error_text(void)
 		b = "{\"error\":\"InvalidValue\",\"description\":\"Too recent start_time\"}";
 		check(!zd_error_is_invalid_cursor(b, strlen(b)), "not InvalidCursor");
 		check(!zd_error_is_invalid_cursor("<html>", 6), "HTML is not InvalidCursor");
+		check(zd_error_is_start_time_too_recent(422, b, strlen(b)), "too recent, 422");
+		b = "{\"errors\":[{\"code\":\"StartTimeTooRecent\",\"title\":\"start_time must be more than 60 seconds ago\"}]}";
+		check(zd_error_is_start_time_too_recent(400, b, strlen(b)), "too recent, 400");
+		check(!zd_error_is_start_time_too_recent(500, b, strlen(b)), "a 500 is not too recent");
+		b = "{\"error\":\"InvalidCursor\"}";
+		check(!zd_error_is_start_time_too_recent(422, b, strlen(b)), "InvalidCursor is not too recent");
+		check(!zd_error_is_start_time_too_recent(422, "start_tim", 9), "a cut word is not too recent");
 	}
 }
 

@@ -69,9 +69,11 @@ def stream_order():
 class Sync(threading.Thread):
     """CALL zendesk_fdw.sync in a connection of its own."""
 
-    def __init__(self, target):
+    def __init__(self, target, role=None):
         super().__init__(daemon=True)
         self.conn = connect()
+        if role is not None:
+            query(self.conn, "SET ROLE %s" % role)
         self.pid = self.conn.get_backend_pid()
         self.target = target
         self.error = None
@@ -289,6 +291,96 @@ class CrashTest(unittest.TestCase):
         # the changes are in the stream from the next minute on: a refresh
         sim("POST", "/_sim/clock", {"advance": 120})
         self.resume_and_check(target)
+
+    # -- the target changed under the run (issue 17, defect 4)
+
+    def test_truncate_mid_run(self):
+        """TRUNCATE from a second session 5 pages in: the next page's
+        transaction notices the new storage, clears the checkpoint and the
+        run mirrors again from the start; it ends equal to Zendesk."""
+        target = "mirror.t_truncate"
+        sim("POST", "/_sim/faults", {"path": "/api/v2/incremental/tickets/cursor", "skip": 5,
+                                     "count": 1, "delay": 3})
+        run = Sync(target)
+        run.start()
+        self.wait_for(self.pages_committed(target, 5))
+        query(self.conn, "TRUNCATE %s" % target)
+        run.join(60)
+        self.assertIsNone(run.error)
+        self.assertEqual(self.state(target)[0], "done")
+        self.assert_equal_to_truth(target)
+        self.assertTrue(any("truncated or rewritten while the sync ran" in n
+                            for n in run.conn.notices), run.conn.notices)
+        self.resume_and_check(target)
+
+    def test_truncate_twice(self):
+        """A second TRUNCATE in the same run fails it, with a hint to sync
+        again; the next sync mirrors from the start and ends exact."""
+        target = "mirror.t_truncate_twice"
+        path = "/api/v2/incremental/tickets/cursor"
+        sim("POST", "/_sim/faults", {"path": path, "skip": 5, "count": 1, "delay": 3})
+        run = Sync(target)
+        run.start()
+        self.wait_for(self.pages_committed(target, 5))
+        query(self.conn, "TRUNCATE %s" % target)
+        # the third page after the restart is held too
+        sim("POST", "/_sim/faults", {"path": path, "skip": 2, "count": 1, "delay": 3})
+        self.wait_for(self.pages_committed(target, 7))
+        query(self.conn, "TRUNCATE %s" % target)
+        run.join(60)
+        self.assertIsNotNone(run.error, "the run ended without an error")
+        self.assertEqual(run.error.pgcode, "55000", run.error.pgerror)
+        self.assertIn("Run the sync again", run.error.pgerror)
+        self.assertEqual(self.state(target)[0], "failed")
+        conn = connect()
+        query(conn, "CALL zendesk_fdw.sync('zd.tickets', %s)", (target,))
+        self.assertIn("truncated or rewritten since its last sync", "".join(conn.notices))
+        self.assert_equal_to_truth(target)
+        self.assertEqual(self.state(target)[0], "done")
+
+    def test_rename_mid_run(self):
+        """The target renamed while the run waits for a page: the next page
+        fails (55000) instead of writing whatever the name now means; a sync
+        into the new name resumes from the checkpoint."""
+        target = "mirror.t_rename"
+        sim("POST", "/_sim/faults", {"path": "/api/v2/incremental/tickets/cursor", "skip": 3,
+                                     "count": 1, "delay": 3})
+        run = Sync(target)
+        run.start()
+        self.wait_for(self.pages_committed(target, 3))
+        query(self.conn, "ALTER TABLE %s RENAME TO t_renamed" % target)
+        query(self.conn, "CREATE TABLE %s (id bigint PRIMARY KEY, subject text, status text, "
+                         "generated_timestamp timestamptz, raw jsonb)" % target)
+        run.join(60)
+        self.assertIsNotNone(run.error, "the run ended without an error")
+        self.assertEqual(run.error.pgcode, "55000", run.error.pgerror)
+        self.assertEqual(query(self.conn, "SELECT count(*) FROM %s" % target)[0][0], 0)
+        self.assert_whole_pages("mirror.t_renamed", 3)
+        self.resume_and_check("mirror.t_renamed")
+
+    def test_revoke_mid_run(self):
+        """SELECT on the source revoked while a role's sync runs: the next
+        page fails (42501); the pages before it stay."""
+        target = "mirror.t_revoke"
+        role = "regress_crash_reader"
+        query(self.conn, "DROP ROLE IF EXISTS %s" % role)
+        query(self.conn, "CREATE ROLE %s" % role)
+        query(self.conn, "CREATE USER MAPPING FOR %s SERVER zd OPTIONS "
+                         "(email 'admin@example.com', api_token 'sim-api-token')" % role)
+        query(self.conn, "GRANT USAGE, CREATE ON SCHEMA mirror TO %s" % role)
+        query(self.conn, "GRANT USAGE ON SCHEMA zd TO %s" % role)
+        query(self.conn, "GRANT SELECT ON zd.tickets TO %s" % role)
+        sim("POST", "/_sim/faults", {"path": "/api/v2/incremental/tickets/cursor", "skip": 3,
+                                     "count": 1, "delay": 3})
+        run = Sync(target, role)
+        run.start()
+        self.wait_for(self.pages_committed(target, 3))
+        query(self.conn, "REVOKE SELECT ON zd.tickets FROM %s" % role)
+        run.join(60)
+        self.assertIsNotNone(run.error, "the run ended without an error")
+        self.assertEqual(run.error.pgcode, "42501", run.error.pgerror)
+        self.assertEqual(self.state(target)[0], "failed")
+        self.assert_whole_pages(target, 3)
 
 
 if __name__ == "__main__":
