@@ -6,7 +6,7 @@
 # flags below and nothing else (tests/layout/check.sh proves it).
 
 ZD_CLIENT_SRCS = zd_http.c zd_parse.c zd_json_arena.c zd_export.c zd_auth.c zd_url.c \
-	zd_idset.c zd_time.c zd_ratelimit.c zd_resources.c zd_lookup.c zd_oauth.c
+	zd_idset.c zd_time.c zd_ratelimit.c zd_resources.c zd_lookup.c zd_oauth.c zd_list.c
 
 PKG_CONFIG ?= pkg-config
 ZD_CLIENT_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcurl jansson)

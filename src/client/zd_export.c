@@ -191,7 +191,6 @@ zd_export_begin_at_cursor(ZdExport *ex, const char *base_url,
 						  const ZdExportParams *params, const char *cursor,
 						  char *errbuf, size_t errlen)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	char	   *url;
 	char	   *p;
 
@@ -214,18 +213,7 @@ zd_export_begin_at_cursor(ZdExport *ex, const char *base_url,
 		return false;
 	}
 	p = url + sprintf(url, "%s%s?cursor=", ex->base_url, resource->export_path);
-	for (const unsigned char *c = (const unsigned char *) cursor; *c; c++)
-	{
-		if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
-			(*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.' || *c == '~')
-			*p++ = (char) *c;
-		else
-		{
-			*p++ = '%';
-			*p++ = hex[*c >> 4];
-			*p++ = hex[*c & 15];
-		}
-	}
+	p += zd_url_encode(p, cursor);
 	sprintf(p, "&per_page=%d%s", params->per_page, ex->sticky);
 	free(ex->next_url);
 	ex->next_url = url;

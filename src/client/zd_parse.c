@@ -136,6 +136,101 @@ bad:
 }
 
 /*
+ * optional_string
+ *		key of obj: absent or null gives NULL; a string, its value; anything
+ *		else is refused.
+ */
+static bool
+optional_string(json_t *obj, const char *key, const char *where, const char **value,
+				char *errbuf, size_t errlen)
+{
+	json_t	   *v = json_object_get(obj, key);
+
+	*value = NULL;
+	if (v == NULL || json_is_null(v))
+		return true;
+	if (!json_is_string(v))
+	{
+		snprintf(errbuf, errlen, "\"%s%s\" is neither a string nor null", where, key);
+		return false;
+	}
+	*value = json_string_value(v);
+	return true;
+}
+
+/*
+ * zd_list_page_parse
+ *		Parse one page of a standard list endpoint: a cursor page
+ *		({"<key>": [...], "meta": {"has_more", "after_cursor"}, "links":
+ *		{"next"}}), an offset page ({"<key>": [...], "next_page": ...}) or a
+ *		whole unpaginated list ({"<key>": [...]}, perhaps with a null
+ *		next_page and a count).  zd_list_advance decides what each means.
+ *		On failure returns false with errbuf set and nothing left to free.
+ */
+bool
+zd_list_page_parse(const char *body, size_t len, const char *result_key,
+				   ZdPage *page, char *errbuf, size_t errlen)
+{
+	json_t	   *meta;
+
+	memset(page, 0, sizeof(*page));
+	page->end_time = -1;
+
+	if (!parse_page_body(body, len, page, errbuf, errlen))
+		return false;
+	if (!json_is_object(page->root))
+	{
+		snprintf(errbuf, errlen, "the page is not a JSON object");
+		goto bad;
+	}
+	page->records = json_object_get(page->root, result_key);
+	if (!json_is_array(page->records))
+	{
+		snprintf(errbuf, errlen, "the page has no \"%s\" array", result_key);
+		goto bad;
+	}
+	page->nrecords = json_array_size(page->records);
+	if (!records_are_objects(page->records, result_key, errbuf, errlen))
+		goto bad;
+
+	meta = json_object_get(page->root, "meta");
+	if (meta != NULL && !json_is_null(meta))
+	{
+		json_t	   *has_more = json_object_get(meta, "has_more");
+		json_t	   *links = json_object_get(page->root, "links");
+
+		if (!json_is_object(meta) || !json_is_boolean(has_more))
+		{
+			snprintf(errbuf, errlen, "the page's \"meta\" has no boolean \"has_more\"");
+			goto bad;
+		}
+		page->cursor_paged = true;
+		page->has_more = json_is_true(has_more);
+		if (!optional_string(meta, "after_cursor", "meta.", &page->after_cursor,
+							 errbuf, errlen))
+			goto bad;
+		if (links != NULL && !json_is_null(links))
+		{
+			if (!json_is_object(links))
+			{
+				snprintf(errbuf, errlen, "the page's \"links\" is not an object");
+				goto bad;
+			}
+			if (!optional_string(links, "next", "links.", &page->next_url, errbuf, errlen))
+				goto bad;
+		}
+	}
+	if (!optional_string(page->root, "next_page", "", &page->offset_next, errbuf, errlen))
+		goto bad;
+	page->end_of_stream = page->cursor_paged ? !page->has_more : page->offset_next == NULL;
+	return true;
+
+bad:
+	zd_page_free(page);
+	return false;
+}
+
+/*
  * records_are_objects
  *		Is every element of the array a JSON object?
  */

@@ -36,12 +36,18 @@ typedef struct ZdPage
 	const char *after_cursor;	/* cursor pages only; borrowed, may be NULL */
 	long long	end_time;		/* time pages only, else -1 */
 	json_t	   *owned_records;	/* a lookup's one-record array; owned */
+	/* list pages (zd_list_page_parse) */
+	bool		cursor_paged;	/* has meta: a cursor page */
+	bool		has_more;		/* meta.has_more */
+	const char *offset_next;	/* next_page of an offset page; borrowed, may be NULL */
 	ZdJsonArena *arena;			/* holds root's tree; NULL: root is malloc'd */
 } ZdPage;
 
 extern bool zd_page_parse(const char *body, size_t len, const char *result_key,
 						  ZdStreamKind kind, ZdPage *page,
 						  char *errbuf, size_t errlen);
+extern bool zd_list_page_parse(const char *body, size_t len, const char *result_key,
+							   ZdPage *page, char *errbuf, size_t errlen);
 extern bool zd_lookup_parse(const char *body, size_t len, const char *key,
 							bool single, ZdPage *page,
 							char *errbuf, size_t errlen);

@@ -274,3 +274,32 @@ zd_url_with_per_page(const char *url, int per_page)
 	strcat(result, end);
 	return result;
 }
+
+/*
+ * zd_url_encode
+ *		Percent-encode value as a query component into out, which has room
+ *		for 3 * strlen(value) + 1 bytes: every byte but the unreserved ones
+ *		(RFC 3986 §2.3), so an opaque cursor (base64: '+', '/', '=') arrives
+ *		as it was given.  Returns the length written.
+ */
+size_t
+zd_url_encode(char *out, const char *value)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char	   *p = out;
+
+	for (const unsigned char *c = (const unsigned char *) value; *c; c++)
+	{
+		if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+			(*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.' || *c == '~')
+			*p++ = (char) *c;
+		else
+		{
+			*p++ = '%';
+			*p++ = hex[*c >> 4];
+			*p++ = hex[*c & 15];
+		}
+	}
+	*p = '\0';
+	return (size_t) (p - out);
+}

@@ -24,5 +24,6 @@ extern bool zd_url_check_proxy(const char *url, char *errbuf, size_t errlen);
 extern bool zd_url_on_base(const char *base_url, const char *url);
 extern int	zd_url_per_page(const char *url);
 extern char *zd_url_with_per_page(const char *url, int per_page);
+extern size_t zd_url_encode(char *out, const char *value);
 
 #endif							/* ZD_URL_H */

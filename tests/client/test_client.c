@@ -36,6 +36,7 @@
 #include "zd_export.h"
 #include "zd_http.h"
 #include "zd_idset.h"
+#include "zd_list.h"
 #include "zd_lookup.h"
 #include "zd_oauth.h"
 #include "zd_parse.h"
@@ -489,6 +490,181 @@ make_time_page(ZdPage *page, const char *body)
 		check(false, "fixture page: %s", err);
 		memset(page, 0, sizeof(*page));
 	}
+}
+
+static void
+make_list_page(ZdPage *page, const char *body)
+{
+	char		err[256];
+
+	if (!zd_list_page_parse(body, strlen(body), "groups", page, err, sizeof(err)))
+	{
+		check(false, "fixture list page: %s", err);
+		memset(page, 0, sizeof(*page));
+	}
+}
+
+/* one page through the machine: parsed, advanced, freed */
+static bool
+list_step(ZdList *list, const char *body, char *err, size_t errlen)
+{
+	ZdPage		page;
+	bool		ok;
+
+	make_list_page(&page, body);
+	ok = zd_list_advance(list, &page, err, errlen);
+	zd_page_free(&page);
+	return ok;
+}
+
+static void
+test_list_page_parse(void)
+{
+	ZdPage		page;
+	char		err[256];
+
+	make_list_page(&page, "{\"groups\":[{\"id\":1},{\"id\":2}],\"meta\":{\"has_more\":true,"
+				   "\"after_cursor\":\"eyJvIjoiaWQifQ==\",\"before_cursor\":null},"
+				   "\"links\":{\"prev\":null,\"next\":\"https://acme.zendesk.com/api/v2/groups.json?page%5Bafter%5D=eyJvIjoiaWQifQ%3D%3D&page%5Bsize%5D=2\"}}");
+	check(page.cursor_paged && page.has_more && !page.end_of_stream, "cursor page flags");
+	check(page.nrecords == 2, "records: %zu", page.nrecords);
+	check(page.after_cursor && strcmp(page.after_cursor, "eyJvIjoiaWQifQ==") == 0, "after_cursor");
+	check(page.next_url && strstr(page.next_url, "page%5Bafter%5D") != NULL, "links.next");
+	zd_page_free(&page);
+
+	/* an unpaginated list, with the null next_page and count of some endpoints */
+	make_list_page(&page, "{\"groups\":[{\"id\":7}],\"next_page\":null,\"previous_page\":null,\"count\":1}");
+	check(!page.cursor_paged && page.end_of_stream && page.offset_next == NULL, "whole list");
+	zd_page_free(&page);
+
+	/* malformed: each refused with a reason, nothing left to free */
+	{
+		static const char *const bad[] = {
+			"{\"groups\":[],\"meta\":{\"after_cursor\":null}}",
+			"{\"groups\":[],\"meta\":{\"has_more\":\"yes\"}}",
+			"{\"groups\":[],\"meta\":[1]}",
+			"{\"groups\":[],\"meta\":{\"has_more\":true,\"after_cursor\":5}}",
+			"{\"groups\":[],\"meta\":{\"has_more\":true},\"links\":{\"next\":7}}",
+			"{\"groups\":[],\"meta\":{\"has_more\":true},\"links\":\"x\"}",
+			"{\"groups\":[],\"next_page\":3}",
+			"{\"groups\":{\"id\":1}}",
+			"{\"groups\":[1,2]}",
+			"{\"brands\":[]}",
+			"[{\"id\":1}]",
+			"{\"groups\":[",
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		{
+			err[0] = '\0';
+			check(!zd_list_page_parse(bad[i], strlen(bad[i]), "groups", &page, err, sizeof(err)) &&
+				  err[0] != '\0', "bad list page %zu accepted: %s", i, bad[i]);
+		}
+	}
+}
+
+static void
+test_list_machine(void)
+{
+	ZdList		list;
+	char		err[256];
+
+	/* the first request: page[size] joins the path's own query */
+	check(zd_list_begin(&list, "https://acme.zendesk.com/", "/api/v2/groups.json?exclude_deleted=false",
+						2, err, sizeof(err)), "begin: %s", err);
+	check(strcmp(list.next_url, "https://acme.zendesk.com/api/v2/groups.json?exclude_deleted=false&page%5Bsize%5D=2") == 0,
+		  "first url: %s", list.next_url);
+	check(strcmp(list.endpoint, "/api/v2/groups.json") == 0, "endpoint: %s", list.endpoint);
+
+	/* links.next on the base is followed as given */
+	check(list_step(&list, "{\"groups\":[{\"id\":1},{\"id\":2}],\"meta\":{\"has_more\":true,\"after_cursor\":\"YQ==\"},"
+					"\"links\":{\"next\":\"https://acme.zendesk.com/api/v2/groups.json?page%5Bafter%5D=YQ%3D%3D&page%5Bsize%5D=2\"}}",
+					err, sizeof(err)), "page 1: %s", err);
+	check(strcmp(list.next_url, "https://acme.zendesk.com/api/v2/groups.json?page%5Bafter%5D=YQ%3D%3D&page%5Bsize%5D=2") == 0,
+		  "next: %s", list.next_url);
+	/* no links.next: the cursor, percent-encoded, on the first request */
+	check(list_step(&list, "{\"groups\":[{\"id\":3}],\"meta\":{\"has_more\":true,\"after_cursor\":\"Yi8r\"}}",
+					err, sizeof(err)), "page 2: %s", err);
+	check(strcmp(list.next_url, "https://acme.zendesk.com/api/v2/groups.json?exclude_deleted=false&page%5Bsize%5D=2&page%5Bafter%5D=Yi8r") == 0,
+		  "from the cursor: %s", list.next_url);
+	/* the same cursor again: refused, naming the endpoint */
+	check(!list_step(&list, "{\"groups\":[{\"id\":4}],\"meta\":{\"has_more\":true,\"after_cursor\":\"Yi8r\"}}",
+					 err, sizeof(err)) && strstr(err, "stopped advancing") && strstr(err, "/api/v2/groups.json"),
+		  "stalled cursor: %s", err);
+	zd_list_end(&list);
+
+	/* has_more false ends the listing, whatever links.next says */
+	check(zd_list_begin(&list, "https://acme.zendesk.com", "/api/v2/groups.json", 100, err, sizeof(err)), "begin");
+	check(list_step(&list, "{\"groups\":[{\"id\":1}],\"meta\":{\"has_more\":false,\"after_cursor\":\"YQ==\"},"
+					"\"links\":{\"next\":\"https://acme.zendesk.com/api/v2/groups.json?page%5Bafter%5D=YQ%3D%3D\"}}",
+					err, sizeof(err)), "last page: %s", err);
+	check(list.finished && list.next_url == NULL && list.pages == 1, "finished after one page");
+	zd_list_end(&list);
+
+	/* a page repeating an id of an earlier page of the same pass */
+	check(zd_list_begin(&list, "https://acme.zendesk.com", "/api/v2/groups.json", 2, err, sizeof(err)), "begin");
+	check(list_step(&list, "{\"groups\":[{\"id\":1},{\"id\":2}],\"meta\":{\"has_more\":true,\"after_cursor\":\"YQ==\"}}",
+					err, sizeof(err)), "page 1");
+	check(!list_step(&list, "{\"groups\":[{\"id\":2},{\"id\":3}],\"meta\":{\"has_more\":true,\"after_cursor\":\"Yg==\"}}",
+					 err, sizeof(err)) && strstr(err, "repeats record 2"), "repeated id: %s", err);
+	zd_list_end(&list);
+
+	/* links.next to another host, a record without an id, no way to the next page */
+	check(zd_list_begin(&list, "https://acme.zendesk.com", "/api/v2/brands.json", 2, err, sizeof(err)), "begin");
+	check(!list_step(&list, "{\"groups\":[],\"meta\":{\"has_more\":true,\"after_cursor\":\"YQ==\"},"
+					 "\"links\":{\"next\":\"https://collector.example.com/api/v2/brands.json?page%5Bafter%5D=YQ\"}}",
+					 err, sizeof(err)) && strstr(err, "another host"), "off base: %s", err);
+	check(!list_step(&list, "{\"groups\":[{\"name\":\"x\"}],\"meta\":{\"has_more\":false}}",
+					 err, sizeof(err)) && strstr(err, "no integer \"id\""), "no id: %s", err);
+	check(!list_step(&list, "{\"groups\":[],\"meta\":{\"has_more\":true,\"after_cursor\":null}}",
+					 err, sizeof(err)) && strstr(err, "neither links.next"), "no next: %s", err);
+	zd_list_end(&list);
+
+	/* offset pagination is never followed; an unpaginated list is one request */
+	check(zd_list_begin(&list, "https://acme.zendesk.com", "/api/v2/slas/policies.json", 0, err, sizeof(err)), "begin");
+	check(strcmp(list.next_url, "https://acme.zendesk.com/api/v2/slas/policies.json") == 0, "no page[size]: %s", list.next_url);
+	check(!list_step(&list, "{\"groups\":[{\"id\":1}],\"next_page\":\"https://acme.zendesk.com/api/v2/slas/policies.json?page=2\",\"count\":150}",
+					 err, sizeof(err)) && strstr(err, "offset pagination"), "offsets: %s", err);
+	zd_list_end(&list);
+	check(zd_list_begin(&list, "https://acme.zendesk.com", "/api/v2/slas/policies.json", 0, err, sizeof(err)), "begin");
+	check(list_step(&list, "{\"groups\":[{\"id\":1},{\"id\":2}],\"next_page\":null,\"count\":2}", err, sizeof(err)) &&
+		  list.finished, "whole list: %s", err);
+	zd_list_end(&list);
+
+	/* a path that is not one: refused before any request */
+	check(!zd_list_begin(&list, "https://acme.zendesk.com", "/api/v2/gro ups.json", 2, err, sizeof(err)) &&
+		  !zd_list_begin(&list, "https://acme.zendesk.com", "api/v2/groups.json", 2, err, sizeof(err)) &&
+		  !zd_list_begin(&list, "https://acme.zendesk.com/api", "/../v2/groups.json", 2, err, sizeof(err)),
+		  "a bad path accepted");
+	/* a page size Zendesk would refuse */
+	check(!zd_list_begin(&list, "https://acme.zendesk.com", "/api/v2/groups.json", 101, err, sizeof(err)),
+		  "page size 101 accepted");
+}
+
+static void
+test_list_restart(void)
+{
+	ZdList		list;
+	char		err[256];
+
+	check(zd_list_begin(&list, "https://acme.zendesk.com", "/api/v2/group_memberships.json", 2, err, sizeof(err)), "begin");
+	check(list_step(&list, "{\"groups\":[{\"id\":1},{\"id\":2}],\"meta\":{\"has_more\":true,\"after_cursor\":\"YQ==\"}}",
+					err, sizeof(err)), "page 1");
+	check(zd_list_take(&list, 1) == 1 && zd_list_take(&list, 2) == 1, "taken");
+	/* the cursor expired: from the first page again, the same ids allowed */
+	check(zd_list_restart(&list, err, sizeof(err)), "restart: %s", err);
+	check(strcmp(list.next_url, list.first_url) == 0 && list.last_cursor == NULL && !list.finished,
+		  "restarted at %s", list.next_url);
+	check(list_step(&list, "{\"groups\":[{\"id\":1},{\"id\":3}],\"meta\":{\"has_more\":false}}",
+					err, sizeof(err)), "page 1 again: %s", err);
+	/* the consumer skips what it returned before the restart */
+	check(zd_list_take(&list, 1) == 0 && zd_list_take(&list, 3) == 1, "skip the taken, take the new");
+	/* at most ZD_LIST_MAX_RESTARTS */
+	for (int i = 1; i < ZD_LIST_MAX_RESTARTS; i++)
+		check(zd_list_restart(&list, err, sizeof(err)), "restart %d: %s", i + 1, err);
+	check(!zd_list_restart(&list, err, sizeof(err)) && strstr(err, "gives up") &&
+		  strstr(err, "/api/v2/group_memberships.json"), "too many restarts: %s", err);
+	zd_list_end(&list);
 }
 
 static void
@@ -1135,6 +1311,9 @@ main(void)
 	RUN(test_page_arena);
 	RUN(test_parse_time_page);
 	RUN(test_parse_bad_pages);
+	RUN(test_list_page_parse);
+	RUN(test_list_machine);
+	RUN(test_list_restart);
 	RUN(test_error_text);
 	RUN(test_token_parse);
 	RUN(test_auth_headers);

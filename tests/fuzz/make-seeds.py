@@ -286,6 +286,7 @@ def follow_list(corpus, sim, path, pages=4):
     """A standard list (CBP: links.next while meta.has_more; OBP: next_page),
     up to pages pages, each a lookup seed."""
     url = path
+    bodies = []
     for n in range(pages):
         status, headers, body = sim.request(url)
         if n == 0:
@@ -293,6 +294,7 @@ def follow_list(corpus, sim, path, pages=4):
         add_body(corpus, status, body)
         if status != 200:
             break
+        bodies.append(body.decode("utf-8"))
         page = json.loads(body.decode("utf-8"))
         if "meta" in page:
             url = page["links"]["next"] if page["meta"].get("has_more") else None
@@ -301,6 +303,20 @@ def follow_list(corpus, sim, path, pages=4):
         if not url:
             break
         corpus.add("url", "%s\n%s" % (sim.base, url))
+    return bodies
+
+
+def add_list_chain(corpus, sim, path, bodies):
+    """A list seed (fuzz_list.c): the listing's path without its paging
+    parameters, its page size and result key, and the pages in order."""
+    base_path, _, query = path.partition("?")
+    params = urllib.parse.parse_qsl(query)
+    size = next((int(v) for k, v in params if k == "page[size]"), 0)
+    rest = urllib.parse.urlencode([(k, v) for k, v in params
+                                   if k not in ("page[size]", "per_page", "page")])
+    key = "results" if "/search/" in base_path else base_path.rsplit("/", 1)[1].split(".")[0]
+    corpus.add("list", "%s\n%s %d %s\n%s" % (sim.base, base_path + ("?" + rest if rest else ""),
+                                               size, key, "\f".join(bodies)))
 
 
 # resource, path, per_page and the include_deleted field of the export target
@@ -371,7 +387,7 @@ def from_simulator(corpus, sim):
         add_headers(corpus, headers)
         add_body(corpus, status, body, cut=False)
     for path in LISTS:
-        follow_list(corpus, sim, path)
+        add_list_chain(corpus, sim, path, follow_list(corpus, sim, path))
     status, _, body = sim.request("/api/v2/ticket_fields.json")
     if status == 200:
         first = json.loads(body)["ticket_fields"][0]["id"]

@@ -15,7 +15,7 @@ cd "$(dirname "$0")"
 RESULTS=$1
 SECONDS_EACH=${2:-20}
 CONTROL_SECONDS=${FUZZ_CONTROL_SECONDS:-60}
-TARGETS=(page lookup error ratelimit time url export)
+TARGETS=(page lookup error ratelimit time url export list)
 pass() { echo "PASS $1" >>"$RESULTS"; echo "ok   $1"; }
 fail() { echo "FAIL $1" >>"$RESULTS"; echo "FAIL $1"; }
 
