@@ -60,7 +60,7 @@ Mutate (timestamps from the simulated clock; answers hold the changed records)
 import json
 import re
 
-from . import records
+from . import lists, records
 from .account import SimError
 from .faults import Fault
 
@@ -153,6 +153,14 @@ def _handle(handler, request):
     method = request.method
     path = request.path
     base = request.base_url
+
+    # the list resources (lists.py): ground truth and mutations
+    answer = lists.control(sim, request)
+    if answer is not None:
+        kind, body = answer
+        if kind == "jsonl":
+            return handler.send(200, "".join(_dumps(i) + "\n" for i in body), NDJSON_TYPE, api=False)
+        return _ok(handler, body)
 
     # ground truth and the log
     if method == "GET":
