@@ -97,7 +97,7 @@ class ListStore:
         self.data = {kind: {} for kind in KEYS}
         self.holidays = {}           # schedule id -> {holiday id: holiday}
         self.issued = {}             # CBP cursor -> simulated time it was last handed out
-        self.expired = set()         # cursors expired through the control API
+        self.expired = set()         # cursors expired through the control API (until handed out again)
         self.next_id = {}
         self._make_groups()
         self._make_group_memberships()
@@ -580,8 +580,9 @@ def cbp(sim, listing, params, base, path, key, render, keep):
         before = encode_cursor(listing.order, list(listing.values[start]))
         if fault == "stuck_cursor" and direction == "page[after]":
             after, has_more = cursor, True
-        st.issued[after] = now
-        st.issued[before] = now
+        for handed in (after, before):
+            st.issued[handed] = now
+            st.expired.discard(handed)
         host = FOREIGN_HOST if fault == "foreign_next" else base
         links = {"prev": _link(host, path, dict(query, **{"page[before]": before})),
                  "next": _link(host, path, dict(query, **{"page[after]": after}))}
@@ -898,8 +899,10 @@ def control(sim, request):
     if path == "/_sim/list_cursors/expire" and method == "POST":
         st = store(sim)
         with sim.account.lock:
+            count = len(st.issued)
             st.expired.update(st.issued)
-            return ("json", {"expired": len(st.issued)})
+            st.issued.clear()
+            return ("json", {"expired": count})
     parts = name.split("/")
     if parts[0] not in COLLECTIONS or len(parts) > 2:
         return None
