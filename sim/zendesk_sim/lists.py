@@ -35,7 +35,7 @@ BAD_CURSOR = {"errors": [{"code": "InvalidPaginationParameter",
                           "detail": "page[after]/page[before] is not a valid cursor"}]}
 FOREIGN_HOST = "https://elsewhere.example.net"
 
-GROUP_DESCRIPTIONS = ["First line", "Escalations", "Invoices and refunds", "", "Key accounts"]
+GROUP_NAMES = ["Tier 1", "Tier 2", "Billing", "Ünïcode desk", "VIP"]
 MEMBERSHIP_BASE = 6131000000000
 ORG_MEMBERSHIP_BASE = 6132000000000
 SECOND_BRAND_ID = records.BRAND_ID + 1024
@@ -121,15 +121,15 @@ class ListStore:
         return records.iso(created), records.iso(updated)
 
     def _make_groups(self):
-        # the five groups tickets, users and organizations point at, as the
-        # tickets' groups sideload renders them, and one deleted group
-        for index, name in enumerate(_group_names()):
+        # the five groups tickets, users and organizations point at (ids
+        # GROUP_BASE + 0..4), and one deleted group
+        for index, name in enumerate(GROUP_NAMES):
             self._put("groups", {"id": records.GROUP_BASE + index, "is_public": True, "name": name,
                                  "description": "", "default": index == 0, "deleted": False,
                                  "created_at": records.FIELD_CREATED,
                                  "updated_at": records.FIELD_UPDATED})
         self._put("groups", {"id": records.GROUP_BASE + 5, "is_public": False,
-                             "name": "Old escalations", "description": GROUP_DESCRIPTIONS[1],
+                             "name": "Old escalations", "description": "Escalations",
                              "default": False, "deleted": True,
                              "created_at": records.FIELD_CREATED,
                              "updated_at": records.iso(UPDATED + 86400 * 40)})
@@ -418,11 +418,6 @@ class ListStore:
         return record
 
 
-def _group_names():
-    from .routes import GROUP_NAMES
-    return GROUP_NAMES
-
-
 def _status(status_id, category, label, description, active, default, created, updated):
     return {"id": status_id, "status_category": category, "agent_label": label,
             "raw_agent_label": label, "end_user_label": label, "raw_end_user_label": label,
@@ -442,6 +437,12 @@ def store(sim):
             current = ListStore(sim.account)
             sim.list_store = current
         return current
+
+
+def sideload_groups(sim, ids, base):
+    """The groups of include=groups: the listed records (deleted ones too)."""
+    st = store(sim)
+    return [st.render("groups", st.data["groups"][i], base) for i in ids if i in st.data["groups"]]
 
 
 # ---------------------------------------------------------------------------

@@ -127,17 +127,6 @@ def _includes(params):
     return {part.strip() for part in str(params.get("include", "")).split(",") if part.strip()}
 
 
-GROUP_NAMES = ["Tier 1", "Tier 2", "Billing", "Ünïcode desk", "VIP"]
-
-
-def render_group(group_id, base):
-    index = group_id - records.GROUP_BASE
-    return {"url": "%s/api/v2/groups/%d.json" % (base, group_id), "id": group_id,
-            "is_public": True, "name": GROUP_NAMES[index % len(GROUP_NAMES)],
-            "description": "", "default": index == 0, "deleted": False,
-            "created_at": records.FIELD_CREATED, "updated_at": records.FIELD_UPDATED}
-
-
 def render_metric_set(ticket, base):
     created = records.epoch(ticket["created_at"])
     updated = records.epoch(ticket["updated_at"])
@@ -178,7 +167,7 @@ def ticket_sideloads(sim, ctx, tickets, params):
         out["users"] = [records.render_user(account.users[i], ctx) for i in ids]
     if "groups" in wanted:
         ids = sorted({t["group_id"] for t in tickets if t["group_id"] is not None})
-        out["groups"] = [render_group(i, ctx.base) for i in ids]
+        out["groups"] = lists.sideload_groups(sim, ids, ctx.base)
     if "organizations" in wanted:
         ids = sorted({t["organization_id"] for t in tickets
                       if t["organization_id"] is not None and t["organization_id"] in account.organizations})
