@@ -55,6 +55,12 @@ Mutate (timestamps from the simulated clock; answers hold the changed records)
   POST   /_sim/ticket_fields {"type", "title", ...}, PATCH|DELETE /_sim/ticket_fields/<id>,
          POST /_sim/ticket_fields/<id>/deactivate; the same for user_fields and
          organization_fields
+Lists (lists.py: groups, group_memberships, organization_memberships, brands,
+ticket_forms, custom_statuses, sla_policies, schedules)
+  GET    /_sim/<list>[.jsonl], /_sim/schedule_holidays[.jsonl]   ground truth
+  POST   /_sim/<list> {attrs}; {"count": n} for the memberships
+  PATCH  /_sim/<list>/<id>; DELETE /_sim/<list>/<id> (hard; a group: soft)
+  POST   /_sim/list_cursors/expire    every list cursor handed out so far expires
 """
 
 import json
