@@ -30,9 +30,6 @@ PLAN_FORBIDDEN = {"error": {"title": "Forbidden",
                             "message": "You do not have access to this page. Please contact the "
                                        "account owner of this help desk for further help."}}
 PLAN_NOT_FOUND = {"error": "InvalidEndpoint", "description": "Not found"}
-BAD_CURSOR = {"errors": [{"code": "InvalidPaginationParameter",
-                          "title": "Invalid pagination parameter",
-                          "detail": "page[after]/page[before] is not a valid cursor"}]}
 FOREIGN_HOST = "https://elsewhere.example.net"
 
 GROUP_NAMES = ["Tier 1", "Tier 2", "Billing", "Ünïcode desk", "VIP"]
@@ -525,22 +522,11 @@ class Listing:
         return tuple(values) if isinstance(values[0], int) else None
 
 
-def _link(base, path, query):
-    return pagination.url(base, path, query)
-
-
 def cbp(sim, listing, params, base, path, key, render, keep):
     """A CBP page: page[size] (<= 100), page[after] / page[before]."""
     switches = sim.switches
     st = store(sim)
-    size = pagination._int_param(params, "page[size]", pagination.MAX_PAGE_SIZE)
-    if size > pagination.MAX_PAGE_SIZE:
-        if switches.cbp_oversize == "400":
-            raise ExportError(400, {"errors": [{
-                "code": "InvalidPaginationParameter", "title": "Invalid pagination parameter",
-                "detail": "page[size] must be less than or equal to %d" % pagination.MAX_PAGE_SIZE}]})
-        size = pagination.MAX_PAGE_SIZE
-    size = max(1, size)
+    size = pagination.cbp_size(params, switches)
     now = _now(st.account)
     arity = 2 if listing.order == "name,id" else 1
     direction, cursor = None, None
@@ -556,7 +542,7 @@ def cbp(sim, listing, params, base, path, key, render, keep):
         expired = cursor in st.expired or (ttl > 0 and issued is not None and now - issued > ttl)
         if position is None or expired:
             if switches.list_invalid_cursor == "400":
-                raise ExportError(400, BAD_CURSOR)
+                raise ExportError(400, pagination.INVALID_CURSOR)
             direction, position = None, None
     fault = switches.list_fault
     n = len(listing.keys)
@@ -585,8 +571,8 @@ def cbp(sim, listing, params, base, path, key, render, keep):
             st.issued[handed] = now
             st.expired.discard(handed)
         host = FOREIGN_HOST if fault == "foreign_next" else base
-        links = {"prev": _link(host, path, dict(query, **{"page[before]": before})),
-                 "next": _link(host, path, dict(query, **{"page[after]": after}))}
+        links = {"prev": pagination.url(host, path, dict(query, **{"page[before]": before})),
+                 "next": pagination.url(host, path, dict(query, **{"page[after]": after}))}
     else:
         after = before = None
         links = {"prev": None, "next": None}
@@ -599,11 +585,7 @@ def obp(listing, params, base, path, key, render, keep):
     """An OBP page: page (from 1), per_page (<= 100), count the total.  The
     offset indexes the list as it is when the page is asked for, so a record
     deleted before the offset shifts the rest and one is never served."""
-    page = max(1, pagination._int_param(params, "page", 1))
-    per_page = pagination._int_param(params, "per_page", pagination.MAX_PAGE_SIZE)
-    per_page = max(1, min(per_page, pagination.MAX_PAGE_SIZE))
-    if page > 100 or page * per_page > 10000:
-        raise ExportError(400, pagination.DEPTH_ERROR)
+    page, per_page = pagination.obp_window(params)
     start = (page - 1) * per_page
     rows = listing.rows[start:start + per_page]
     query = {k: v for k, v in params.items() if k in keep}
@@ -611,9 +593,9 @@ def obp(listing, params, base, path, key, render, keep):
         query["per_page"] = str(per_page)
     next_page = previous = None
     if start + per_page < len(listing.rows):
-        next_page = _link(base, path, dict(query, page=str(page + 1)))
+        next_page = pagination.url(base, path, dict(query, page=str(page + 1)))
     if page > 1:
-        previous = _link(base, path, dict(query, page=str(page - 1)))
+        previous = pagination.url(base, path, dict(query, page=str(page - 1)))
     return {key: [render(r) for r in rows], "next_page": next_page, "previous_page": previous,
             "count": len(listing.rows)}
 
