@@ -31,6 +31,7 @@ PLAN_FORBIDDEN = {"error": {"title": "Forbidden",
                                        "account owner of this help desk for further help."}}
 PLAN_NOT_FOUND = {"error": "InvalidEndpoint", "description": "Not found"}
 FOREIGN_HOST = "https://elsewhere.example.net"
+ISSUED_LIMIT = 50000            # cursors whose hand-out time is remembered
 
 GROUP_NAMES = ["Tier 1", "Tier 2", "Billing", "Ünïcode desk", "VIP"]
 MEMBERSHIP_BASE = 6131000000000
@@ -567,6 +568,8 @@ def cbp(sim, listing, params, base, path, key, render, keep):
         before = encode_cursor(listing.order, list(listing.values[start]))
         if fault == "stuck_cursor" and direction == "page[after]":
             after, has_more = cursor, True
+        if len(st.issued) > ISSUED_LIMIT:
+            st.issued.clear()        # forgotten cursors are valid again: lenient, and bounded
         for handed in (after, before):
             st.issued[handed] = now
             st.expired.discard(handed)
