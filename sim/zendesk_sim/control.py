@@ -55,12 +55,18 @@ Mutate (timestamps from the simulated clock; answers hold the changed records)
   POST   /_sim/ticket_fields {"type", "title", ...}, PATCH|DELETE /_sim/ticket_fields/<id>,
          POST /_sim/ticket_fields/<id>/deactivate; the same for user_fields and
          organization_fields
+Lists (lists.py: groups, group_memberships, organization_memberships, brands,
+ticket_forms, custom_statuses, sla_policies, schedules)
+  GET    /_sim/<list>[.jsonl], /_sim/schedule_holidays[.jsonl]   ground truth
+  POST   /_sim/<list> {attrs}; {"count": n} for the memberships
+  PATCH  /_sim/<list>/<id>; DELETE /_sim/<list>/<id> (hard; a group: soft)
+  POST   /_sim/list_cursors/expire    every list cursor handed out so far expires
 """
 
 import json
 import re
 
-from . import records
+from . import lists, records
 from .account import SimError
 from .faults import Fault
 
@@ -153,6 +159,14 @@ def _handle(handler, request):
     method = request.method
     path = request.path
     base = request.base_url
+
+    # the list resources (lists.py): ground truth and mutations
+    answer = lists.control(sim, request)
+    if answer is not None:
+        kind, body = answer
+        if kind == "jsonl":
+            return handler.send(200, "".join(_dumps(i) + "\n" for i in body), NDJSON_TYPE, api=False)
+        return _ok(handler, body)
 
     # ground truth and the log
     if method == "GET":

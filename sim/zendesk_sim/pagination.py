@@ -28,6 +28,9 @@ DEPTH_ERROR = {"errors": [{
     "detail": "There are limits to how deep you can paginate with offset-based pagination. To "
               "request more records, use cursor-based pagination instead.",
 }]}
+INVALID_CURSOR = {"errors": [{"code": "InvalidPaginationParameter",
+                              "title": "Invalid pagination parameter",
+                              "detail": "page[after]/page[before] is not a valid cursor"}]}
 TOO_MANY_VALUES = {"error": "TooManyValues",
                    "description": "Parameter  cannot specify more than 100 values",
                    "max_count": 100}
@@ -51,9 +54,7 @@ def decode_cbp(cursor, order):
             raise ValueError
         return struct.unpack("<q", raw[1:])[0]
     except (ValueError, KeyError, TypeError, binascii.Error, struct.error):
-        raise ExportError(400, {"errors": [{"code": "InvalidPaginationParameter",
-                                            "title": "Invalid pagination parameter",
-                                            "detail": "page[after]/page[before] is not a valid cursor"}]})
+        raise ExportError(400, INVALID_CURSOR)
 
 
 def _int_param(params, name, default):
@@ -71,8 +72,8 @@ def is_cbp(params):
     return any(k in params for k in ("page[size]", "page[after]", "page[before]"))
 
 
-def cbp_page(ids, params, base, path, result_key, render, order, switches):
-    """A CBP page over ids (sorted ascending)."""
+def cbp_size(params, switches):
+    """page[size]: 100 when absent; above 100 a 400 or 100 (switch cbp_oversize)."""
     size = _int_param(params, "page[size]", MAX_PAGE_SIZE)
     if size > MAX_PAGE_SIZE:
         if switches.cbp_oversize == "400":
@@ -80,7 +81,21 @@ def cbp_page(ids, params, base, path, result_key, render, order, switches):
                 "code": "InvalidPaginationParameter", "title": "Invalid pagination parameter",
                 "detail": "page[size] must be less than or equal to %d" % MAX_PAGE_SIZE}]})
         size = MAX_PAGE_SIZE
-    size = max(1, size)
+    return max(1, size)
+
+
+def obp_window(params):
+    """(page, per_page) of an OBP request; 400 InvalidPaginationDepth past the limit."""
+    page = max(1, _int_param(params, "page", 1))
+    per_page = max(1, min(_int_param(params, "per_page", MAX_PAGE_SIZE), MAX_PAGE_SIZE))
+    if page > 100 or page * per_page > 10000:
+        raise ExportError(400, DEPTH_ERROR)
+    return page, per_page
+
+
+def cbp_page(ids, params, base, path, result_key, render, order, switches):
+    """A CBP page over ids (sorted ascending)."""
+    size = cbp_size(params, switches)
     if params.get("page[before]"):
         before = decode_cbp(params["page[before]"], order)
         end = bisect.bisect_left(ids, before)
@@ -112,12 +127,7 @@ def cbp_page(ids, params, base, path, result_key, render, order, switches):
 
 def obp_page(ids, params, base, path, result_key, render):
     """An OBP page over ids (in list order); count is the total."""
-    page = _int_param(params, "page", 1)
-    per_page = _int_param(params, "per_page", MAX_PAGE_SIZE)
-    per_page = max(1, min(per_page, MAX_PAGE_SIZE))
-    page = max(1, page)
-    if page > 100 or page * per_page > 10000:
-        raise ExportError(400, DEPTH_ERROR)
+    page, per_page = obp_window(params)
     start = (page - 1) * per_page
     chosen = ids[start:start + per_page]
     records = [r for r in (render(i) for i in chosen) if r is not None]

@@ -21,7 +21,7 @@ import bisect
 import json
 import re
 
-from . import exports, pagination, records
+from . import exports, lists, pagination, records
 from .exports import ExportError, ExportSpec
 
 NOT_FOUND = {"error": "RecordNotFound", "description": "Not found"}
@@ -68,7 +68,7 @@ ROUTES = [
     ("GET", r"/api/v2/organization_fields", "organization_fields", "fields_list"),
     ("GET", r"/api/v2/organization_fields/(\d+)", "organization_field", "field_show"),
     ("GET", r"/api/v2/search/export", "search_export", "search_export"),
-]
+] + lists.ROUTES
 _COMPILED = [(m, re.compile("^%s$" % p), fam, h) for m, p, fam, h in ROUTES]
 FAMILIES = sorted({fam for _, _, fam, _ in ROUTES} | {"unknown"})
 
@@ -127,17 +127,6 @@ def _includes(params):
     return {part.strip() for part in str(params.get("include", "")).split(",") if part.strip()}
 
 
-GROUP_NAMES = ["Tier 1", "Tier 2", "Billing", "Ünïcode desk", "VIP"]
-
-
-def render_group(group_id, base):
-    index = group_id - records.GROUP_BASE
-    return {"url": "%s/api/v2/groups/%d.json" % (base, group_id), "id": group_id,
-            "is_public": True, "name": GROUP_NAMES[index % len(GROUP_NAMES)],
-            "description": "", "default": index == 0, "deleted": False,
-            "created_at": records.FIELD_CREATED, "updated_at": records.FIELD_UPDATED}
-
-
 def render_metric_set(ticket, base):
     created = records.epoch(ticket["created_at"])
     updated = records.epoch(ticket["updated_at"])
@@ -178,7 +167,7 @@ def ticket_sideloads(sim, ctx, tickets, params):
         out["users"] = [records.render_user(account.users[i], ctx) for i in ids]
     if "groups" in wanted:
         ids = sorted({t["group_id"] for t in tickets if t["group_id"] is not None})
-        out["groups"] = [render_group(i, ctx.base) for i in ids]
+        out["groups"] = lists.sideload_groups(sim, ids, ctx.base)
     if "organizations" in wanted:
         ids = sorted({t["organization_id"] for t in tickets
                       if t["organization_id"] is not None and t["organization_id"] in account.organizations})
@@ -627,3 +616,4 @@ def search_export(sim, req, groups):
 
 
 HANDLERS = {name: obj for name, obj in globals().items() if callable(obj)}
+HANDLERS.update(lists.HANDLERS)

@@ -164,6 +164,45 @@ class Switches:
         "a gzip response is sent with Transfer-Encoding: chunked (recorded) or with a "
         "Content-Length.",
         "§0")
+    # list resources (lists.py, sim/README.md §12)
+    plan_sla_policies: str = _switch(
+        "available", ("available", "403", "404"),
+        "SLA policies (Professional plans and above): served, or the account's plan lacks them "
+        "and /slas/policies answers 403 or 404.",
+        "§12.5")
+    plan_ticket_forms: str = _switch(
+        "available", ("available", "403", "404"),
+        "ticket forms (Enterprise, or Professional with the add-on): served, or 403 / 404.",
+        "§12.5")
+    plan_schedules: str = _switch(
+        "available", ("available", "403", "404"),
+        "business-hours schedules (Professional and above): served, or 403 / 404.",
+        "§12.5")
+    schedules_shape: str = _switch(
+        "bare", ("bare", "offset"),
+        "the schedules list: {\"schedules\": [...]} alone, or with next_page, previous_page "
+        "and count (peers disagree; undocumented).",
+        "§12.4")
+    list_cursor_ttl: int = _switch(
+        0, None,
+        "seconds (simulated clock) a list's CBP cursor stays valid after it was handed out; 0: "
+        "forever (undocumented). POST /_sim/list_cursors/expire expires every cursor at once.",
+        "§12.2")
+    list_invalid_cursor: str = _switch(
+        "400", ("400", "first_page"),
+        "a list's unreadable or expired page[after]/page[before]: 400 InvalidPaginationParameter, "
+        "or ignored (the first page is served).",
+        "§12.2")
+    list_fault: str = _switch(
+        "none", ("none", "stuck_cursor", "repeat_ids", "foreign_next"),
+        "faults of the CBP lists: stuck_cursor: a page[after] page hands back the same cursor "
+        "with has_more true; repeat_ids: a page[after] page starts with the previous page's last "
+        "record; foreign_next: links point at another host.",
+        "§12.2")
+    deleted_group_show: str = _switch(
+        "found", ("found", "404"),
+        "GET /groups/{id} of a soft-deleted group: the group with deleted true, or 404.",
+        "§12.3")
 
     # -- access ---------------------------------------------------------------
 
