@@ -6,7 +6,10 @@ the simulator's request log and its token endpoint: one refresh for two
 backends at once (one of which rolls back), the rotated refresh token
 committed to the user mapping whatever the caller's transaction did, a scan
 outliving several access tokens, a revoked refresh token's error, and no
-token in the server log.
+token in the server log.  Issue 17: a cancel or statement_timeout during a
+slow refresh keeps the rotated pair; one statement outlives 20+ rotations;
+four backends rotating at once for many rotations leave exactly one live
+refresh token, the one the catalog holds.
 """
 
 import json
@@ -215,7 +218,134 @@ class RefreshTokenFlow(unittest.TestCase):
         cur.execute("SELECT count(*) > 0 FROM tickets_rt")
         self.assertTrue(cur.fetchone()[0])
 
-    def test_5_no_token_in_the_server_log(self):
+    # -- issue 17 ------------------------------------------------------------------
+
+    def fresh_authorization(self):
+        """Every refresh token dies; the user authorizes the client again."""
+        sim_json("POST", "/_sim/revoke_tokens", {"refresh_tokens": True})
+        self.set_refresh_token(self.conn.cursor(),
+                               sim_json("POST", "/_sim/oauth/refresh_tokens", {})["refresh_token"])
+        sim("DELETE", "/_sim/requests")
+
+    def assert_one_live_token_in_the_catalog(self):
+        live = sim_json("GET", "/_sim/oauth/refresh_tokens")["refresh_tokens"]
+        SEEN_TOKENS.update(live)
+        self.assertEqual(live, [catalog_refresh_token(self.conn.cursor())],
+                         "exactly one live refresh token, the catalog's")
+
+    def assert_next_statements_work(self, conn):
+        cur = conn.cursor()
+        cur.execute("SELECT count(*) FROM tickets_rt WHERE id = 1")
+        self.assertEqual(cur.fetchone()[0], 1)
+        # and the refresh token kept is the live one: a refresh with it works
+        sim_json("POST", "/_sim/oauth/expire", {})
+        cur.execute("SELECT count(*) FROM tickets_rt WHERE id = 1")
+        self.assertEqual(cur.fetchone()[0], 1)
+
+    def slow_token_endpoint(self):
+        # ~300 bytes of answer 16 at a time, 0.25 s apart: ~5 s, all after
+        # the pair has rotated
+        sim_json("POST", "/_sim/faults", {"endpoint": "oauth", "kind": "drip",
+                                          "drip_bytes": 16, "drip_interval": 0.25, "count": 1})
+
+    def test_6_statement_timeout_during_a_slow_refresh_keeps_the_pair(self):
+        self.fresh_authorization()
+        self.slow_token_endpoint()
+        conn = connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("SET statement_timeout = '2s'")
+            started = time.time()
+            with self.assertRaises(psycopg2.errors.QueryCanceled):
+                cur.execute("SELECT count(*) FROM tickets_rt WHERE id = 1")
+            elapsed = time.time() - started
+            self.assertEqual(token_requests(requests_log()), [200])
+            cur.execute("RESET statement_timeout")
+            self.assert_next_statements_work(conn)
+            self.assert_one_live_token_in_the_catalog()
+            # the exchange finished (bounded by the server's timeout, not the
+            # statement's), and only then was the timeout served
+            self.assertGreater(elapsed, 3.5)
+        finally:
+            conn.close()
+
+    def test_7_cancel_during_a_slow_refresh_keeps_the_pair(self):
+        self.fresh_authorization()
+        self.slow_token_endpoint()
+        conn, other = connect(), connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+            canceller = threading.Timer(1.5, lambda: other.cursor().execute(
+                "SELECT pg_cancel_backend(%s)", (pid,)))
+            canceller.start()
+            with self.assertRaises(psycopg2.errors.QueryCanceled):
+                cur.execute("SELECT count(*) FROM tickets_rt WHERE id = 1")
+            canceller.join()
+            self.assertEqual(token_requests(requests_log()), [200])
+            # other backends too (the shared pair), then this one
+            self.assert_next_statements_work(other)
+            self.assert_next_statements_work(conn)
+            self.assert_one_live_token_in_the_catalog()
+        finally:
+            conn.close()
+            other.close()
+
+    def short_lived_access_tokens(self, cur):
+        # a 1-second access token is renewed before every request
+        cur.execute("ALTER SERVER zd_rt OPTIONS (ADD page_size '100')")
+        sim_json("POST", "/_sim/oauth/settings", {"token_lifetime": 1})
+
+    def test_8_one_statement_outlives_20_rotations(self):
+        self.fresh_authorization()
+        cur = self.conn.cursor()
+        self.short_lived_access_tokens(cur)
+        try:
+            cur.execute("SELECT count(*) FROM tickets_rt")
+            self.assertEqual(cur.fetchone()[0], live_tickets())
+        finally:
+            cur.execute("ALTER SERVER zd_rt OPTIONS (DROP page_size)")
+        rotations = token_requests(requests_log())
+        self.assertGreaterEqual(len(rotations), 21)
+        self.assertEqual(set(rotations), {200})
+        self.assert_one_live_token_in_the_catalog()
+
+    def test_9_four_backends_rotating_at_once(self):
+        self.fresh_authorization()
+        cur = self.conn.cursor()
+        self.short_lived_access_tokens(cur)
+        conns = [connect() for _ in range(4)]
+        results, errors = {}, []
+
+        def scans(i, conn):
+            try:
+                c = conn.cursor()
+                for n in range(2):
+                    c.execute("SELECT count(*) FROM tickets_rt")
+                    results[(i, n)] = c.fetchone()[0]
+            except Exception as e:  # reported below
+                errors.append("backend %d: %s" % (i, e))
+
+        try:
+            threads = [threading.Thread(target=scans, args=(i, c)) for i, c in enumerate(conns)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(120)
+        finally:
+            for c in conns:
+                c.close()
+            cur.execute("ALTER SERVER zd_rt OPTIONS (DROP page_size)")
+        self.assertEqual(errors, [])
+        self.assertEqual(set(results.values()), {live_tickets()})
+        self.assertEqual(len(results), 8)
+        rotations = token_requests(requests_log())
+        self.assertGreaterEqual(len(rotations), 40)
+        self.assertEqual(set(rotations), {200}, "no invalid_grant")
+        self.assert_one_live_token_in_the_catalog()
+
+    def test_z_no_token_in_the_server_log(self):
         cur = self.conn.cursor()
         catalog_refresh_token(cur)
         with open(LOG, errors="replace") as f:
