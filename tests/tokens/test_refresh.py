@@ -347,6 +347,51 @@ class RefreshTokenFlow(unittest.TestCase):
         self.assertEqual(set(rotations), {200}, "no invalid_grant")
         self.assert_one_live_token_in_the_catalog()
 
+    def test_95_a_person_sets_a_token_while_a_statement_rotates(self):
+        # one rotation per request, paced, for ~6 s; 2 s in, a person sets a
+        # token of a new authorization: it replaces the pair (it is used,
+        # hence rotated away), and no writer puts the old chain's back
+        self.fresh_authorization()
+        cur = self.conn.cursor()
+        cur.execute("ALTER SERVER zd_rt OPTIONS (ADD page_size '50', SET export_requests_per_minute '600')")
+        sim_json("POST", "/_sim/oauth/settings", {"token_lifetime": 1})
+        person = sim_json("POST", "/_sim/oauth/refresh_tokens", {})["refresh_token"]
+        SEEN_TOKENS.add(person)
+        scanner = connect()
+        outcome = {}
+
+        def scan():
+            try:
+                c = scanner.cursor()
+                c.execute("SELECT count(*) FROM tickets_rt")
+                outcome["count"] = c.fetchone()[0]
+            except Exception as e:  # reported below
+                outcome["error"] = str(e)
+
+        thread = threading.Thread(target=scan)
+        try:
+            thread.start()
+            time.sleep(2)
+            for attempt in range(5):
+                try:
+                    self.set_refresh_token(cur, person)
+                    break
+                except psycopg2.errors.InternalError:
+                    # "tuple concurrently updated": a writer committed a
+                    # rotation at the same moment; a person tries again
+                    time.sleep(0.1)
+            thread.join(60)
+        finally:
+            scanner.close()
+            cur.execute("ALTER SERVER zd_rt OPTIONS (DROP page_size, SET export_requests_per_minute '6000')")
+        self.assertEqual(outcome, {"count": live_tickets()})
+        live = sim_json("GET", "/_sim/oauth/refresh_tokens")["refresh_tokens"]
+        SEEN_TOKENS.update(live)
+        self.assertNotIn(person, live, "the person's token was taken (and rotated)")
+        self.assertIn(catalog_refresh_token(cur), live)
+        # the other live token is the old chain's last, which nobody holds now
+        self.assertEqual(len(live), 2)
+
     def test_z_no_token_in_the_server_log(self):
         cur = self.conn.cursor()
         catalog_refresh_token(cur)
