@@ -9,7 +9,8 @@ outliving several access tokens, a revoked refresh token's error, and no
 token in the server log.  Issue 17: a cancel or statement_timeout during a
 slow refresh keeps the rotated pair; one statement outlives 20+ rotations;
 four backends rotating at once for many rotations leave exactly one live
-refresh token, the one the catalog holds.
+refresh token, the one the catalog holds; a sync (committing page by page)
+outlives 20+ rotations; a person's token set meanwhile replaces the pair.
 """
 
 import json
@@ -304,6 +305,31 @@ class RefreshTokenFlow(unittest.TestCase):
             self.assertEqual(cur.fetchone()[0], live_tickets())
         finally:
             cur.execute("ALTER SERVER zd_rt OPTIONS (DROP page_size)")
+        rotations = token_requests(requests_log())
+        self.assertGreaterEqual(len(rotations), 21)
+        self.assertEqual(set(rotations), {200})
+        self.assert_one_live_token_in_the_catalog()
+
+    def test_85_a_sync_outlives_20_rotations(self):
+        # a first sync commits page by page for hours; its options are read
+        # once, at its start: 25 pages, 25 rotations, each in its own
+        # transaction
+        self.fresh_authorization()
+        cur = self.conn.cursor()
+        cur.execute("DROP SCHEMA IF EXISTS mirror_rt CASCADE")
+        cur.execute("CREATE SCHEMA mirror_rt")
+        cur.execute("CREATE FOREIGN TABLE mirror_rt.source (id bigint, status text, "
+                    "updated_at timestamptz, generated_timestamp timestamptz) "
+                    "SERVER zd_rt OPTIONS (resource 'tickets')")
+        cur.execute("ALTER SERVER zd_rt OPTIONS (ADD page_size '100')")
+        sim_json("POST", "/_sim/oauth/settings", {"token_lifetime": 1})
+        try:
+            cur.execute("CALL zendesk_fdw.sync('mirror_rt.source', 'mirror_rt.tickets')")
+            cur.execute("SELECT count(*) FROM mirror_rt.tickets")
+            self.assertEqual(cur.fetchone()[0], live_tickets())
+        finally:
+            cur.execute("ALTER SERVER zd_rt OPTIONS (DROP page_size)")
+            cur.execute("DROP SCHEMA mirror_rt CASCADE")
         rotations = token_requests(requests_log())
         self.assertGreaterEqual(len(rotations), 21)
         self.assertEqual(set(rotations), {200})
