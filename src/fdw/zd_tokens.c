@@ -250,7 +250,9 @@ token_too_long(const ZdOptions *options)
 			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 			 errmsg("the oauth_refresh_token of the user mapping for server \"%s\" is too long",
 					options->server_name),
-			 errdetail("A refresh token holds at most %d bytes.", ZD_TOKEN_MAX - 1)));
+			 errdetail("A refresh token holds at most %d bytes.", ZD_TOKEN_MAX - 1),
+			 errhint("Set the refresh_token Zendesk's token endpoint returned, as it is, with ALTER USER MAPPING FOR CURRENT_USER SERVER %s OPTIONS (SET oauth_refresh_token '...').",
+					 quote_identifier(options->server_name))));
 }
 
 /*
@@ -818,6 +820,7 @@ zd_tokens_writer_main(Datum main_arg)
 				 errmsg("could not store the rotated OAuth refresh token of user mapping %u",
 						job.umid),
 				 errdetail("%d attempts failed; the token stays in shared memory.",
-						   ZD_WRITER_ATTEMPTS)));
+						   ZD_WRITER_ATTEMPTS),
+				 errhint("The errors above say why; a backend that refreshes next tries to store it again first.")));
 	proc_exit(0);
 }
