@@ -160,6 +160,12 @@ class Authenticator:
                 "expires_in": self.token_lifetime,
                 "refresh_token_expires_in": lifetime or self.refresh_lifetime}
 
+    def live_refresh_tokens(self):
+        """Ground truth: the refresh tokens Zendesk would accept now."""
+        now = time.time() - self.early_expiry
+        with self._lock:
+            return sorted(t for t, (expiry, _, _) in self._refresh.items() if expiry > now)
+
     def revoke_all(self, refresh_tokens=False):
         with self._lock:
             self._tokens.clear()

@@ -18,6 +18,9 @@ Observe
   GET    /_sim/ticket_fields[.jsonl], /_sim/user_fields[.jsonl], /_sim/organization_fields[.jsonl]
   GET    /_sim/ticket_meta[.jsonl]     {id, support_type, archived, scrubbed, deleted} per ticket
   GET    /_sim/state                   sizes, clock, generation
+  GET    /_sim/oauth/refresh_tokens    {"refresh_tokens": [...]}: every refresh token the
+                                       token endpoint would accept now (after rotations,
+                                       exactly one per authorization still in use)
 Drive
   POST   /_sim/clock                   {"advance": s} or {"set": epoch} -> {"now": t}; GET reads it
   GET    /_sim/switches                every switch: value, default, choices, §16 row, doc
@@ -193,6 +196,8 @@ def _handle(handler, request):
             return _ok(handler, sim.faults.describe())
         if name == "clock":
             return _ok(handler, {"now": account.clock.now()})
+        if name == "oauth/refresh_tokens":
+            return _ok(handler, {"refresh_tokens": sim.auth.live_refresh_tokens()})
         if name == "state":
             with account.lock:
                 return _ok(handler, {

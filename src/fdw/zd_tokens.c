@@ -27,7 +27,6 @@
 #include "catalog/pg_type.h"
 #include "catalog/pg_user_mapping.h"
 #include "commands/defrem.h"
-#include "common/hashfn.h"
 #include "miscadmin.h"
 #include "postmaster/bgworker.h"
 #include "storage/condition_variable.h"
@@ -36,6 +35,9 @@
 #include "storage/shmem.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 #include "utils/wait_event.h"
@@ -119,14 +121,33 @@ zd_token_refused(const ZdOptions *options, const ZdHttpResponse *response,
  * worker writes it into the user mapping's options through the catalog and
  * commits, whatever becomes of the caller's transaction (it may roll back
  * or be read-only); until that has succeeded no backend refreshes again.
- * A standby never refreshes.  The catalog's token seeds the shared pair; a
- * token set there by the user (not one of the pair's own retired tokens)
- * replaces it.
+ * A standby never refreshes.
+ *
+ * A refresh is never cut short by a cancel or statement_timeout: once the
+ * POST is out, Zendesk may have rotated the pair, and dropping the answer
+ * would lose the only live refresh token.  Interrupts are held from the
+ * POST until the new refresh token is committed (the wait is bounded by the
+ * server's timeout option, the writer's by its lock_timeout); a pending
+ * cancel is served right after.
+ *
+ * The catalog's token seeds the shared pair, and a token a person sets
+ * there replaces it.  Which is which is decided against the catalog as it
+ * is now, never against the options a statement read when it began (a
+ * statement outlives any number of rotations): the slot keeps the token it
+ * knows the catalog to hold (stored, seeded from it or committed by the
+ * writer), and the user mapping's current token is looked up before each
+ * use.  It is a person's when it is neither stored nor the live token (the
+ * writer's commit, seen before stored follows it).  A lookup that may have
+ * raced with a writer's commit (stored_version moved meanwhile) decides
+ * nothing, and no reseed happens while a refresh is in flight.  The writer
+ * commits by compare-and-set: it replaces only the token it knows the
+ * catalog holds, so a person's token, or a later writer's, is never
+ * overwritten; a person's token then replaces the pair at its next use.
  * ---------------------------------------------------------------------------
  */
 
 #define ZD_TOKEN_SLOTS 64		/* user mappings with a refresh token */
-#define ZD_TOKEN_RETIRED 8		/* rotated-away refresh tokens remembered */
+#define ZD_WRITER_ATTEMPTS 3	/* tries of the writer's compare-and-set */
 
 typedef struct TokenSlot
 {
@@ -135,11 +156,11 @@ typedef struct TokenSlot
 	uint64		generation;		/* bumped by every refresh and reseed */
 	uint64		durable_generation; /* whose refresh token is committed */
 	char		access[ZD_TOKEN_MAX];	/* "" until the first refresh */
-	char		refresh[ZD_TOKEN_MAX];
+	char		refresh[ZD_TOKEN_MAX];	/* the live refresh token */
+	char		stored[ZD_TOKEN_MAX];	/* what the catalog holds, as we know */
+	uint64		stored_version; /* bumped whenever stored changes */
 	time_t		renew_at;		/* (time_t) -1: never */
 	time_t		expires_at;		/* (time_t) -1: not known */
-	uint64		retired[ZD_TOKEN_RETIRED];	/* hashes of rotated-away tokens */
-	int			nretired;
 	int			refreshing_pid; /* the backend refreshing, or 0 */
 } TokenSlot;
 
@@ -156,6 +177,7 @@ typedef struct WriterJob
 	Oid			dbid;
 	Oid			umid;
 	int			slot;
+	int			lock_timeout_ms;	/* per attempt */
 } WriterJob;
 
 static TokenStore *store = NULL;
@@ -164,6 +186,14 @@ static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 /* the generation of the access token this backend last sent, per slot */
 static uint64 used_generation[ZD_TOKEN_SLOTS];
+
+/*
+ * a generation this backend uses once even when it is due for renewal, per
+ * slot: the one it just refreshed to, or the one another backend renewed to
+ * after Zendesk rejected ours (a token living a second or two would
+ * otherwise be rotated again before anyone could send it)
+ */
+static uint64 fresh_generation[ZD_TOKEN_SLOTS];
 
 static void
 tokens_shmem_request(void)
@@ -207,59 +237,127 @@ zd_tokens_init(void)
 	shmem_startup_hook = tokens_shmem_startup;
 }
 
-static uint64
-token_hash(const char *token)
-{
-	return hash_bytes_extended((const unsigned char *) token, strlen(token), 0);
-}
-
 static void
 wipe(char *buf, size_t len)
 {
 	explicit_bzero(buf, len);
 }
 
+static void
+token_too_long(const ZdOptions *options)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+			 errmsg("the oauth_refresh_token of the user mapping for server \"%s\" is too long",
+					options->server_name),
+			 errdetail("A refresh token holds at most %d bytes.", ZD_TOKEN_MAX - 1),
+			 errhint("Set the refresh_token Zendesk's token endpoint returned, as it is, with ALTER USER MAPPING FOR CURRENT_USER SERVER %s OPTIONS (SET oauth_refresh_token '...').",
+					 quote_identifier(options->server_name))));
+}
+
+/*
+ * catalog_token
+ *		The user mapping's oauth_refresh_token as the catalog has it now
+ *		(invalidations accepted first), into buf; false when it cannot be
+ *		known here (no transaction, the mapping or the option is gone).
+ */
+static bool
+catalog_token(const ZdOptions *options, char *buf)
+{
+	MemoryContext context;
+	MemoryContext old;
+	HeapTuple	tuple;
+	Datum		umoptions;
+	bool		isnull;
+	bool		found = false;
+	ListCell   *lc;
+
+	if (!IsTransactionState())
+		return false;
+	AcceptInvalidationMessages();
+	tuple = SearchSysCache1(USERMAPPINGOID, ObjectIdGetDatum(options->umid));
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	umoptions = SysCacheGetAttr(USERMAPPINGOID, tuple, Anum_pg_user_mapping_umoptions, &isnull);
+	context = AllocSetContextCreate(CurrentMemoryContext, "zendesk_fdw catalog token",
+									ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(context);
+	foreach(lc, isnull ? NIL : untransformRelOptions(umoptions))
+	{
+		DefElem    *def = lfirst(lc);
+
+		if (strcmp(def->defname, "oauth_refresh_token") == 0)
+		{
+			found = strlcpy(buf, defGetString(def), ZD_TOKEN_MAX) < ZD_TOKEN_MAX;
+			wipe(strVal(def->arg), strlen(strVal(def->arg)));
+			if (!found)
+				token_too_long(options);
+		}
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(context);
+	ReleaseSysCache(tuple);
+	return found;
+}
+
+/*
+ * stored_version
+ *		The stored_version of the options' slot (0: no slot yet), read
+ *		before the catalog is.
+ */
+static uint64
+stored_version(const ZdOptions *options)
+{
+	uint64		version = 0;
+
+	LWLockAcquire(store->lock, LW_SHARED);
+	for (int i = 0; i < ZD_TOKEN_SLOTS; i++)
+		if (store->slots[i].umid == options->umid && store->slots[i].dbid == MyDatabaseId)
+			version = store->slots[i].stored_version;
+	LWLockRelease(store->lock);
+	return version;
+}
+
 /*
  * find_slot
- *		The slot of the options' user mapping, seeded or reseeded from the
- *		catalog's refresh token as needed.  Caller holds the lock exclusively.
+ *		The slot of the options' user mapping, seeded from the catalog's
+ *		refresh token, or reseeded when a person set a new one there.
+ *		catalog is the mapping's token as the catalog has it now (NULL: not
+ *		known), looked up after the slot's stored_version was version.
+ *		Caller holds the lock exclusively.
  */
 static int
-find_slot(const ZdOptions *options)
+find_slot(const ZdOptions *options, const char *catalog, uint64 version)
 {
-	const char *catalog = options->oauth_refresh_token;
 	int			free_slot = -1;
 	TokenSlot  *slot;
 
-	if (strlen(catalog) >= ZD_TOKEN_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-				 errmsg("the oauth_refresh_token of the user mapping for server \"%s\" is too long",
-						options->server_name)));
 	for (int i = 0; i < ZD_TOKEN_SLOTS; i++)
 	{
 		slot = &store->slots[i];
 		if (slot->umid == options->umid && slot->dbid == MyDatabaseId)
 		{
-			bool		known = strcmp(slot->refresh, catalog) == 0;
-			uint64		h = token_hash(catalog);
-
-			for (int r = 0; r < slot->nretired && !known; r++)
-				known = slot->retired[r] == h;
-			if (!known)
+			if (catalog != NULL && slot->refreshing_pid == 0 &&
+				slot->stored_version == version &&
+				strcmp(catalog, slot->stored) != 0 && strcmp(catalog, slot->refresh) != 0)
 			{
-				/* the user set a new refresh token: it replaces the pair */
+				/* a person set a new refresh token: it replaces the pair */
 				strlcpy(slot->refresh, catalog, ZD_TOKEN_MAX);
+				strlcpy(slot->stored, catalog, ZD_TOKEN_MAX);
+				slot->stored_version++;
 				wipe(slot->access, ZD_TOKEN_MAX);
 				slot->generation++;
 				slot->durable_generation = slot->generation;
-				slot->nretired = 0;
 			}
 			return i;
 		}
 		if (slot->umid == InvalidOid && free_slot < 0)
 			free_slot = i;
 	}
+	if (catalog == NULL)
+		catalog = options->oauth_refresh_token;
+	if (strlen(catalog) >= ZD_TOKEN_MAX)
+		token_too_long(options);
 	if (free_slot < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
@@ -271,6 +369,8 @@ find_slot(const ZdOptions *options)
 	slot->dbid = MyDatabaseId;
 	slot->umid = options->umid;
 	strlcpy(slot->refresh, catalog, ZD_TOKEN_MAX);
+	strlcpy(slot->stored, catalog, ZD_TOKEN_MAX);
+	slot->stored_version = 1;
 	slot->generation = slot->durable_generation = 1;
 	slot->renew_at = slot->expires_at = (time_t) -1;
 	return free_slot;
@@ -298,7 +398,8 @@ make_durable(const ZdOptions *options, int index)
 {
 	BackgroundWorker worker = {0};
 	BackgroundWorkerHandle *handle;
-	WriterJob	job = {MyDatabaseId, options->umid, index};
+	WriterJob	job = {MyDatabaseId, options->umid, index,
+	Max(options->timeout_ms / ZD_WRITER_ATTEMPTS, 1000)};
 	uint64		generation;
 	pid_t		pid;
 
@@ -394,8 +495,6 @@ refresh(const ZdOptions *options, ZdTokenRequest request, void *arg, int index)
 	}
 
 	LWLockAcquire(store->lock, LW_EXCLUSIVE);
-	slot->retired[slot->nretired % ZD_TOKEN_RETIRED] = token_hash(slot->refresh);
-	slot->nretired = Min(slot->nretired + 1, ZD_TOKEN_RETIRED);
 	strlcpy(slot->refresh, grant.refresh_token, ZD_TOKEN_MAX);
 	strlcpy(slot->access, grant.access_token, ZD_TOKEN_MAX);
 	slot->renew_at = zd_token_renew_at(asked_at, grant.expires_in);
@@ -409,9 +508,11 @@ refresh(const ZdOptions *options, ZdTokenRequest request, void *arg, int index)
 
 /*
  * refresh_as_owner
- *		refresh(), by the backend that marked the slot as its to refresh;
- *		the mark is cleared and the waiters woken however it ends.  Not
- *		inlined: gcc's -Wclobbered misreads a PG_TRY in its caller's loop.
+ *		refresh(), by the backend that marked the slot as its to refresh,
+ *		with interrupts held (see above); the mark is cleared and the
+ *		waiters woken however it ends, and a cancel that came meanwhile is
+ *		served once the new pair is stored.  Not inlined: gcc's -Wclobbered
+ *		misreads a PG_TRY in its caller's loop.
  */
 static void
 refresh_done(int index)
@@ -427,15 +528,19 @@ refresh_as_owner(const ZdOptions *options, ZdTokenRequest request, void *arg, in
 {
 	PG_TRY();
 	{
+		HOLD_INTERRUPTS();
 		refresh(options, request, arg, index);
+		RESUME_INTERRUPTS();
 	}
 	PG_CATCH();
 	{
+		/* an ERROR has reset the holdoff count already */
 		refresh_done(index);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
 	refresh_done(index);
+	CHECK_FOR_INTERRUPTS();
 }
 
 /*
@@ -451,16 +556,24 @@ zd_tokens_authorization(const ZdOptions *options, ZdTokenRequest request, void *
 	{
 		int			index;
 		TokenSlot  *slot;
+		char		catalog[ZD_TOKEN_MAX];
+		bool		known;
+		uint64		version;
 
+		version = stored_version(options);
+		known = catalog_token(options, catalog);
 		LWLockAcquire(store->lock, LW_EXCLUSIVE);
-		index = find_slot(options);
+		index = find_slot(options, known ? catalog : NULL, version);
+		wipe(catalog, sizeof(catalog));
 		slot = &store->slots[index];
 		if (slot->access[0] != '\0' &&
-			(slot->renew_at == (time_t) -1 || time(NULL) < slot->renew_at))
+			(slot->renew_at == (time_t) -1 || time(NULL) < slot->renew_at ||
+			 slot->generation == fresh_generation[index]))
 		{
 			char	   *header = zd_auth_bearer(slot->access);
 
 			used_generation[index] = slot->generation;
+			fresh_generation[index] = 0;
 			LWLockRelease(store->lock);
 			if (header == NULL)
 				ereport(ERROR,
@@ -490,13 +603,17 @@ zd_tokens_authorization(const ZdOptions *options, ZdTokenRequest request, void *
 		slot->refreshing_pid = MyProcPid;
 		LWLockRelease(store->lock);
 		refresh_as_owner(options, request, arg, index);
+		LWLockAcquire(store->lock, LW_SHARED);
+		fresh_generation[index] = slot->generation;
+		LWLockRelease(store->lock);
 	}
 }
 
 /*
  * zd_tokens_rejected
  *		Zendesk called the access token this backend sent invalid: unless
- *		another backend has refreshed the pair since, it is due now.
+ *		another backend has refreshed the pair since (its token is then
+ *		taken, once, even if due), it is due now.
  */
 void
 zd_tokens_rejected(const ZdOptions *options)
@@ -507,9 +624,12 @@ zd_tokens_rejected(const ZdOptions *options)
 	{
 		TokenSlot  *slot = &store->slots[i];
 
-		if (slot->umid == options->umid && slot->dbid == MyDatabaseId &&
-			slot->generation == used_generation[i])
+		if (slot->umid != options->umid || slot->dbid != MyDatabaseId)
+			continue;
+		if (slot->generation == used_generation[i])
 			slot->renew_at = 0;
+		else
+			fresh_generation[i] = slot->generation;
 	}
 	LWLockRelease(store->lock);
 }
@@ -562,10 +682,76 @@ options_with_token(Datum umoptions, bool isnull, const char *token)
 
 PGDLLEXPORT void zd_tokens_writer_main(Datum main_arg);
 
+/* What the writer's compare-and-set did. */
+typedef enum WriterOutcome
+{
+	WRITER_FAILED,				/* an error: the token is not stored */
+	WRITER_STORED,				/* the catalog holds the token now */
+	WRITER_SUPERSEDED			/* the catalog holds a token set by a person */
+} WriterOutcome;
+
+/*
+ * write_token
+ *		One try of the compare-and-set, in a transaction of its own: the
+ *		user mapping gets token if it holds expected (or token already).
+ */
+static WriterOutcome
+write_token(Oid umid, const char *token, const char *expected)
+{
+	Relation	rel;
+	HeapTuple	tuple;
+	Datum		umoptions;
+	bool		isnull;
+	List	   *options;
+	ListCell   *lc;
+	const char *current = NULL;
+	WriterOutcome outcome;
+
+	StartTransactionCommand();
+	rel = table_open(UserMappingRelationId, RowExclusiveLock);
+	tuple = SearchSysCacheCopy1(USERMAPPINGOID, ObjectIdGetDatum(umid));
+	if (!HeapTupleIsValid(tuple))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("user mapping %u no longer exists", umid)));
+	umoptions = SysCacheGetAttr(USERMAPPINGOID, tuple, Anum_pg_user_mapping_umoptions, &isnull);
+	options = isnull ? NIL : untransformRelOptions(umoptions);
+	foreach(lc, options)
+	{
+		DefElem    *def = lfirst(lc);
+
+		if (strcmp(def->defname, "oauth_refresh_token") == 0)
+			current = defGetString(def);
+	}
+	if (current != NULL && strcmp(current, token) == 0)
+		outcome = WRITER_STORED;
+	else if (current == NULL || strcmp(current, expected) != 0)
+		outcome = WRITER_SUPERSEDED;
+	else
+	{
+		Datum		values[Natts_pg_user_mapping] = {0};
+		bool		nulls[Natts_pg_user_mapping] = {0};
+		bool		replace[Natts_pg_user_mapping] = {0};
+		HeapTuple	newtuple;
+
+		values[Anum_pg_user_mapping_umoptions - 1] = options_with_token(umoptions, isnull, token);
+		replace[Anum_pg_user_mapping_umoptions - 1] = true;
+		newtuple = heap_modify_tuple(tuple, RelationGetDescr(rel), values, nulls, replace);
+		CatalogTupleUpdate(rel, &newtuple->t_self, newtuple);
+		outcome = WRITER_STORED;
+	}
+	table_close(rel, RowExclusiveLock);
+	CommitTransactionCommand();
+	return outcome;
+}
+
 /*
  * zd_tokens_writer_main
- *		The token writer: commit the slot's refresh token into the user
- *		mapping's options, through the catalog, in a transaction of its own.
+ *		The token writer: commit the slot's live refresh token into the
+ *		user mapping's options, through the catalog, by compare-and-set
+ *		against the token the slot knows the catalog to hold.  A concurrent
+ *		change of the mapping (an error, or a lock held past lock_timeout)
+ *		is tried again, a few times; a person's token is never overwritten.
  */
 void
 zd_tokens_writer_main(Datum main_arg)
@@ -573,19 +759,18 @@ zd_tokens_writer_main(Datum main_arg)
 	WriterJob	job;
 	TokenSlot  *slot;
 	char		token[ZD_TOKEN_MAX];
+	char		expected[ZD_TOKEN_MAX];
+	char		lock_timeout[32];
 	uint64		generation;
-	Relation	rel;
-	HeapTuple	tuple;
-	HeapTuple	newtuple;
-	Datum		values[Natts_pg_user_mapping] = {0};
-	bool		nulls[Natts_pg_user_mapping] = {0};
-	bool		replace[Natts_pg_user_mapping] = {0};
-	Datum		umoptions;
-	bool		isnull;
+	volatile WriterOutcome outcome = WRITER_FAILED;
+	MemoryContext context;
 
 	memcpy(&job, MyBgworkerEntry->bgw_extra, sizeof(job));
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnectionByOid(job.dbid, InvalidOid, 0);
+	snprintf(lock_timeout, sizeof(lock_timeout), "%d", job.lock_timeout_ms);
+	SetConfigOption("lock_timeout", lock_timeout, PGC_SUSET, PGC_S_OVERRIDE);
+	context = CurrentMemoryContext;
 
 	slot = &store->slots[job.slot];
 	LWLockAcquire(store->lock, LW_SHARED);
@@ -595,28 +780,47 @@ zd_tokens_writer_main(Datum main_arg)
 		proc_exit(0);
 	}
 	strlcpy(token, slot->refresh, sizeof(token));
+	strlcpy(expected, slot->stored, sizeof(expected));
 	generation = slot->generation;
 	LWLockRelease(store->lock);
 
-	StartTransactionCommand();
-	rel = table_open(UserMappingRelationId, RowExclusiveLock);
-	tuple = SearchSysCacheCopy1(USERMAPPINGOID, ObjectIdGetDatum(job.umid));
-	if (!HeapTupleIsValid(tuple))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("user mapping %u no longer exists", job.umid)));
-	umoptions = SysCacheGetAttr(USERMAPPINGOID, tuple, Anum_pg_user_mapping_umoptions, &isnull);
-	values[Anum_pg_user_mapping_umoptions - 1] = options_with_token(umoptions, isnull, token);
-	replace[Anum_pg_user_mapping_umoptions - 1] = true;
-	newtuple = heap_modify_tuple(tuple, RelationGetDescr(rel), values, nulls, replace);
-	CatalogTupleUpdate(rel, &newtuple->t_self, newtuple);
-	table_close(rel, RowExclusiveLock);
-	CommitTransactionCommand();
-	wipe(token, sizeof(token));
+	for (int attempt = 1; attempt <= ZD_WRITER_ATTEMPTS && outcome == WRITER_FAILED; attempt++)
+	{
+		PG_TRY();
+		{
+			outcome = write_token(job.umid, token, expected);
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(context);
+			EmitErrorReport();
+			FlushErrorState();
+			AbortCurrentTransaction();
+		}
+		PG_END_TRY();
+	}
+	wipe(expected, sizeof(expected));
 
 	LWLockAcquire(store->lock, LW_EXCLUSIVE);
-	if (slot->umid == job.umid && slot->dbid == job.dbid)
+	if (slot->umid == job.umid && slot->dbid == job.dbid && outcome != WRITER_FAILED)
+	{
+		if (outcome == WRITER_STORED && strcmp(slot->stored, token) != 0)
+		{
+			strlcpy(slot->stored, token, ZD_TOKEN_MAX);
+			slot->stored_version++;
+		}
+		/* superseded: nothing to store; the person's token is taken at its next use */
 		slot->durable_generation = Max(slot->durable_generation, generation);
+	}
 	LWLockRelease(store->lock);
+	wipe(token, sizeof(token));
+	if (outcome == WRITER_FAILED)
+		ereport(WARNING,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("could not store the rotated OAuth refresh token of user mapping %u",
+						job.umid),
+				 errdetail("%d attempts failed; the token stays in shared memory.",
+						   ZD_WRITER_ATTEMPTS),
+				 errhint("The errors above say why; a backend that refreshes next tries to store it again first.")));
 	proc_exit(0);
 }

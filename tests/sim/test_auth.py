@@ -59,6 +59,34 @@ class TestOAuth(SimulatorCase):
         self.assertEqual((resp.status, err["error"]), (401, "invalid_token"))
 
 
+class TestLiveRefreshTokens(SimulatorCase):
+    tickets = 5
+
+    def token(self, **form):
+        body = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+        body.update(form)
+        resp, data = self.request("POST", "/oauth/tokens", {"Content-Type": "application/json"},
+                                  body=json.dumps(body))
+        return resp.status, json.loads(data)
+
+    def test_live_refresh_tokens_ground_truth(self):
+        self.control("POST", "/_sim/revoke_tokens", {"refresh_tokens": True})
+        pair = self.control("POST", "/_sim/oauth/refresh_tokens", {})
+        live = lambda: self.control("GET", "/_sim/oauth/refresh_tokens")["refresh_tokens"]  # noqa: E731
+        self.assertEqual(live(), [pair["refresh_token"]])
+        status, new = self.token(grant_type="refresh_token", refresh_token=pair["refresh_token"])
+        self.assertEqual(status, 200)
+        self.assertEqual(live(), [new["refresh_token"]])
+        # a pair rotated while its answer drips out is rotated before the
+        # client has it: a client giving up halfway holds a dead token
+        self.control("POST", "/_sim/faults", {"endpoint": "oauth", "kind": "drip",
+                                              "drip_bytes": 64, "drip_interval": 0.05})
+        status, newer = self.token(grant_type="refresh_token", refresh_token=new["refresh_token"])
+        self.control("DELETE", "/_sim/faults")
+        self.assertEqual(status, 200)
+        self.assertEqual(live(), [newer["refresh_token"]])
+
+
 class TestRevokeEverything(SimulatorCase):
     tickets = 5
 
