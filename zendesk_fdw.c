@@ -26,7 +26,6 @@
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "access/table.h"
-#include "commands/explain.h"
 #include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
 #include "optimizer/optimizer.h"
@@ -307,13 +306,13 @@ add_lookup_path(PlannerInfo *root, RelOptInfo *baserel, RestrictInfo *rinfo,
 	param_info = get_baserel_parampathinfo(root, baserel, required_outer);
 	/* one standard request per outer row: costed per execution */
 	add_path(baserel, (Path *)
-			 create_foreignscan_path(root, baserel, NULL, param_info->ppi_rows,
-									 ZD_STANDARD_REQUEST_COST,
-									 ZD_STANDARD_REQUEST_COST +
-									 param_info->ppi_rows * ZD_RECORD_COST,
-									 NIL, required_outer, NULL,
-									 list_make1(makeInteger(limit_per_page(root, baserel,
-																		   ((ZdRelInfo *) baserel->fdw_private)->options)))));
+			 zd_create_foreignscan_path(root, baserel, NULL, param_info->ppi_rows,
+										ZD_STANDARD_REQUEST_COST,
+										ZD_STANDARD_REQUEST_COST +
+										param_info->ppi_rows * ZD_RECORD_COST,
+										NIL, required_outer, NULL,
+										list_make1(makeInteger(limit_per_page(root, baserel,
+																			  ((ZdRelInfo *) baserel->fdw_private)->options)))));
 }
 
 /*
@@ -349,10 +348,10 @@ zdGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 			stream_rows * ZD_RECORD_COST;
 	}
 	add_path(baserel, (Path *)
-			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
-									 startup_cost, total_cost,
-									 NIL, baserel->lateral_relids, NULL,
-									 list_make1(makeInteger(per_page))));
+			 zd_create_foreignscan_path(root, baserel, NULL, baserel->rows,
+										startup_cost, total_cost,
+										NIL, baserel->lateral_relids, NULL,
+										list_make1(makeInteger(per_page))));
 
 	if (info->options->resource->lookup_path == NULL)
 		return;
@@ -457,8 +456,21 @@ zdExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	List	   *kinds = list_nth(plan->fdw_private, ZdPrivateKinds);
 	double		export_requests = floatVal(list_nth(plan->fdw_private, ZdPrivateExportRequests));
 	double		standard_requests = floatVal(list_nth(plan->fdw_private, ZdPrivateStandardRequests));
+	List	   *context;
 	ListCell   *le;
 	ListCell   *lk;
+
+	/*
+	 * A Param (of a nested loop, an initplan) is shown by what sets it, found
+	 * among the node's ancestors, which this callback is not given; 18's
+	 * ruleutils asserts when it finds nothing.  Every pushed clause is in
+	 * the node's Filter, and EXPLAIN has just shown that with a context set
+	 * for this node and its ancestors: that is the one to use.
+	 */
+	if (plan->scan.plan.qual != NIL)
+		context = es->deparse_cxt;
+	else
+		context = set_deparse_context_plan(es->deparse_cxt, (Plan *) plan, NIL);
 
 	ExplainPropertyText("Zendesk", strVal(list_nth(plan->fdw_private, ZdPrivateRequest)), es);
 
@@ -476,11 +488,7 @@ zdExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		if (IsA(expr, Const) && lfirst_int(lk) != ZD_PUSH_UPPER)
 			continue;
 		ExplainPropertyText(labels[lfirst_int(lk)],
-							deparse_expression(expr,
-											   set_deparse_context_plan(es->deparse_cxt,
-																		(Plan *) plan, NIL),
-											   false, false),
-							es);
+							deparse_expression(expr, context, false, false), es);
 	}
 	if (export_requests > 0)
 		ExplainPropertyFloat("Zendesk export requests (estimated)", NULL, export_requests, 0, es);

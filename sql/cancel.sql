@@ -38,7 +38,8 @@ SELECT count(*) > 0 AS rows_read FROM zd.tickets_slow;
 ALTER SERVER zd_slow OPTIONS (DROP timeout, DROP max_retries);
 
 -- a query cancel and a backend termination from another session, while the
--- request waits (pg_stat_activity shows the wait as Extension)
+-- request waits (pg_stat_activity shows the wait as Extension, on 17 and
+-- later as what it waits for)
 CREATE EXTENSION dblink;
 CREATE FUNCTION pg_temp.waiting(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -54,18 +55,51 @@ BEGIN
   END LOOP;
   RETURN coalesce(w, 'not running');
 END $$;
+-- whether q comes to wait for event: on 17 and later the waits are named
+-- (ZendeskRequest, ZendeskPacing, ZendeskTokenRefresh), before every one is
+-- "Extension"
+CREATE FUNCTION pg_temp.waits_for(q text, event text) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+  named text := CASE WHEN current_setting('server_version_num')::int >= 170000
+                     THEN event ELSE 'Extension' END;
+BEGIN
+  FOR i IN 1..200 LOOP
+    PERFORM pg_stat_clear_snapshot();
+    PERFORM FROM pg_stat_activity WHERE query = q AND wait_event = named;
+    IF FOUND THEN
+      RETURN true;
+    END IF;
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+  RETURN false;
+END $$;
 SELECT dblink_connect('bg', format('dbname=%s host=%s port=%s', current_database(),
        split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port')));
 
 \! curl -sf -X POST -d '{"path": "/api/v2/incremental/tickets/cursor", "delay": 30, "count": 1}' "$ZD_SIM_URL/_sim/faults" >/dev/null
 SELECT dblink_send_query('bg', 'SELECT count(*) FROM zd.tickets_slow');
 SELECT pg_temp.waiting('SELECT count(*) FROM zd.tickets_slow') AS wait_event_type;
+SELECT pg_temp.waits_for('SELECT count(*) FROM zd.tickets_slow', 'ZendeskRequest') AS waits_for_zendesk;
 SELECT clock_timestamp() AS t0 \gset
 SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT count(*) FROM zd.tickets_slow';
 \set VERBOSITY terse
 SELECT * FROM dblink_get_result('bg') AS t(n bigint);
 \set VERBOSITY default
 SELECT clock_timestamp() - :'t0'::timestamptz < interval '1.5 s' AS cancelled_within_1_5_s;
+SELECT * FROM dblink_get_result('bg') AS t(n bigint);
+
+-- the pause between export requests: at one a minute, the second page waits
+CREATE SERVER zd_paced FOREIGN DATA WRAPPER zendesk_fdw
+  OPTIONS (url :'sim_url', export_requests_per_minute '1');
+CREATE USER MAPPING FOR CURRENT_USER SERVER zd_paced
+  OPTIONS (email 'admin@example.com', api_token 'sim-api-token');
+CREATE FOREIGN TABLE zd.tickets_paced (id bigint) SERVER zd_paced OPTIONS (resource 'tickets');
+SELECT dblink_send_query('bg', 'SELECT count(*) FROM zd.tickets_paced');
+SELECT pg_temp.waits_for('SELECT count(*) FROM zd.tickets_paced', 'ZendeskPacing') AS waits_for_pacing;
+SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT count(*) FROM zd.tickets_paced';
+\set VERBOSITY terse
+SELECT * FROM dblink_get_result('bg') AS t(n bigint);
+\set VERBOSITY default
 SELECT * FROM dblink_get_result('bg') AS t(n bigint);
 
 \! curl -sf -X POST -d '{"path": "/api/v2/incremental/tickets/cursor", "delay": 30, "count": 1}' "$ZD_SIM_URL/_sim/faults" >/dev/null

@@ -15,6 +15,7 @@ SELECT pg_describe_object(classid, objid, objsubid) AS member
   FROM pg_depend
  WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
    AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'zendesk_fdw')
+   AND classid <> 'pg_type'::regclass  -- 17 lists the row types of tables and views too
  ORDER BY 1;
 
 DROP EXTENSION zendesk_fdw;

@@ -5,6 +5,9 @@
 -- from the ground truth, from the simulator's request log).
 --
 \getenv sim_url ZD_SIM_URL
+\set ECHO none
+\i sql/include/explain.sql
+\set ECHO all
 \set log_cmd 'curl -sf ' :sim_url '/_sim/requests.jsonl'
 \set truth_cmd 'curl -sf ' :sim_url '/_sim/tickets.jsonl'
 \set orgs_cmd 'curl -sf ' :sim_url '/_sim/organizations.jsonl'
@@ -296,9 +299,9 @@ RESET plan_cache_mode;
 
 -- an InitPlan bound, as in the DBA's incremental INSERT ... SELECT
 CREATE TEMP TABLE mirror AS SELECT * FROM live WHERE generated_timestamp < '2026-09-10';
-EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM pg_temp.explain($$EXPLAIN (VERBOSE, COSTS OFF)
   SELECT id FROM zdp.tickets
-   WHERE generated_timestamp >= (SELECT max(generated_timestamp) FROM mirror);
+   WHERE generated_timestamp >= (SELECT max(generated_timestamp) FROM mirror)$$) AS "QUERY PLAN";
 \! curl -sf -X DELETE "$ZD_SIM_URL/_sim/requests" >/dev/null
 SELECT count(*) AS rows,
        (SELECT count(*) FROM live
@@ -316,9 +319,10 @@ SELECT count(*) FROM zdp.tickets WHERE generated_timestamp >= (SELECT max(genera
 :read_log
 SELECT export, standard FROM requests;
 -- COALESCE to -infinity reads everything (product.md's DBA recipe)
-EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM pg_temp.explain($$EXPLAIN (VERBOSE, COSTS OFF)
   SELECT id FROM zdp.tickets
-   WHERE generated_timestamp >= COALESCE((SELECT max(generated_timestamp) FROM mirror), '-infinity');
+   WHERE generated_timestamp >= COALESCE((SELECT max(generated_timestamp) FROM mirror), '-infinity')$$)
+  AS "QUERY PLAN";
 
 -- LIMIT: one page of the limit's size on a cursor export
 EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM zdp.tickets LIMIT 5;
@@ -337,16 +341,19 @@ EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM zdp.organizations LIMIT 5;
 CREATE TEMP TABLE picks (ticket_id bigint);
 INSERT INTO picks VALUES (5), (6), (7);
 ANALYZE picks;
-EXPLAIN (VERBOSE, COSTS OFF)
-  SELECT p.ticket_id, t.status FROM picks p JOIN zdp.tickets t ON t.id = p.ticket_id;
+-- (the Filter's operands come in either order, by release)
+SELECT * FROM pg_temp.explain($$EXPLAIN (VERBOSE, COSTS OFF)
+  SELECT p.ticket_id, t.status FROM picks p JOIN zdp.tickets t ON t.id = p.ticket_id$$, 'Filter:')
+  AS "QUERY PLAN";
 \! curl -sf -X DELETE "$ZD_SIM_URL/_sim/requests" >/dev/null
 SELECT p.ticket_id, t.status = l.status AS same_status
   FROM picks p JOIN zdp.tickets t ON t.id = p.ticket_id JOIN live l ON l.id = t.id ORDER BY 1;
 :read_log
 SELECT export, standard FROM requests;
 -- batching a join's ids through show_many
-EXPLAIN (VERBOSE, COSTS OFF)
-  SELECT id, status FROM zdp.tickets WHERE id = ANY (ARRAY(SELECT ticket_id FROM picks));
+SELECT * FROM pg_temp.explain($$EXPLAIN (VERBOSE, COSTS OFF)
+  SELECT id, status FROM zdp.tickets WHERE id = ANY (ARRAY(SELECT ticket_id FROM picks))$$)
+  AS "QUERY PLAN";
 \! curl -sf -X DELETE "$ZD_SIM_URL/_sim/requests" >/dev/null
 SELECT id FROM zdp.tickets WHERE id = ANY (ARRAY(SELECT ticket_id FROM picks)) ORDER BY id;
 :read_log

@@ -3,6 +3,9 @@
 -- memory at a time, and returns exactly the simulator's ground truth.
 --
 \getenv sim_url ZD_SIM_URL
+\set ECHO none
+\i sql/include/explain.sql
+\set ECHO all
 \set truth_cmd 'curl -sf ' :sim_url '/_sim/tickets.jsonl'
 \set log_cmd 'curl -sf ' :sim_url '/_sim/requests.jsonl'
 
@@ -65,7 +68,7 @@ SELECT count(*) AS requests,
   FROM log;
 
 -- EXPLAIN ANALYZE says what the scan asked of Zendesk
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*) FROM zd.tickets;
+SELECT * FROM pg_temp.explain($$EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*) FROM zd.tickets$$) AS "QUERY PLAN";
 
 -- a smaller page size: more requests, the same rows
 ALTER SERVER zd OPTIONS (ADD page_size '300');

@@ -19,7 +19,8 @@ LANGUAGE sql AS $$
   WITH members AS (
     SELECT classid, objid FROM pg_depend
      WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
-       AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'zendesk_fdw'))
+       AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'zendesk_fdw')
+       AND classid <> 'pg_type'::regclass)  -- 17 lists the row types of tables and views too
   SELECT pg_describe_object(classid, objid, 0),
          CASE classid
            WHEN 'pg_proc'::regclass THEN

@@ -23,9 +23,9 @@ CREATE FUNCTION pg_temp.shell_quote(s text) RETURNS text
 -- The truth's JSON text as jsonb.  Neither text nor jsonb can hold NUL: the
 -- extension's rule is U+FFFD in its place, in text and jsonb alike, so the
 -- truth gets the same (an escaped backslash before "u0000" is left alone).
-CREATE FUNCTION pg_temp.nul_rule(json text) RETURNS jsonb
+CREATE FUNCTION pg_temp.nul_rule(doc text) RETURNS jsonb
   LANGUAGE sql IMMUTABLE AS $$
-  SELECT regexp_replace(json, '(?<!\\)((?:\\\\)*)\\u0000', '\1\\ufffd', 'g')::jsonb $$;
+  SELECT regexp_replace(doc, '(?<!\\)((?:\\\\)*)\\u0000', '\1\\ufffd', 'g')::jsonb $$;
 
 -- body is text: jsonb cannot hold the \u0000 some bodies carry
 CREATE TEMP TABLE sim_answer (line text);

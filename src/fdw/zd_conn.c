@@ -217,7 +217,7 @@ report_transport_error(const ZdOptions *options, const char *method,
 static void
 wait_for_request(ZdHttp *http)
 {
-	pgstat_report_wait_start(PG_WAIT_EXTENSION);
+	pgstat_report_wait_start(zd_wait_event(ZD_WAIT_REQUEST));
 	PG_TRY();
 	{
 		ZdHttpWait	wait;
@@ -234,7 +234,7 @@ wait_for_request(ZdHttp *http)
 			if (wait.nsockets == 0 && timeout < 0)
 				timeout = 100;
 
-			set = CreateWaitEventSet(CurrentMemoryContext, wait.nsockets + 2);
+			set = zd_create_wait_event_set(wait.nsockets + 2);
 			AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
 			AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
 			for (int i = 0; i < wait.nsockets; i++)
@@ -246,7 +246,7 @@ wait_for_request(ZdHttp *http)
 					AddWaitEventToSet(set, events, wait.sockets[i].fd, NULL, NULL);
 			}
 			n = WaitEventSetWait(set, timeout, occurred, lengthof(occurred),
-								 PG_WAIT_EXTENSION);
+								 zd_wait_event(ZD_WAIT_REQUEST));
 			FreeWaitEventSet(set);
 
 			if (n == 0)

@@ -70,10 +70,10 @@ zd_guard_charge(const ZdOptions *options, double requests, const char *table)
 	double		total;
 	int			per_minute = options->export_requests_per_minute;
 
-	if (MyProc->lxid != charged_lxid ||
+	if (ZD_MY_LXID != charged_lxid ||
 		GetCurrentStatementStartTimestamp() != charged_statement)
 	{
-		charged_lxid = MyProc->lxid;
+		charged_lxid = ZD_MY_LXID;
 		charged_statement = GetCurrentStatementStartTimestamp();
 		charged_requests = 0;
 	}

@@ -184,7 +184,7 @@ zd_wait_ms(long ms, ZdRequestStats *stats)
 		if (left <= 0)
 			break;
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 left, PG_WAIT_EXTENSION);
+						 left, zd_wait_event(ZD_WAIT_PACING));
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 	}

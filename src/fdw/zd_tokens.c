@@ -595,7 +595,7 @@ zd_tokens_authorization(const ZdOptions *options, ZdTokenRequest request, void *
 				LWLockRelease(store->lock);
 				if (!busy)
 					break;
-				ConditionVariableSleep(&store->refreshed, PG_WAIT_EXTENSION);
+				ConditionVariableSleep(&store->refreshed, zd_wait_event(ZD_WAIT_TOKEN_REFRESH));
 			}
 			ConditionVariableCancelSleep();
 			continue;

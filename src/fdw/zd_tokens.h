@@ -23,8 +23,9 @@
 
 #define ZD_TOKEN_MAX 1024		/* bytes of a shared token, with its NUL */
 extern time_t zd_token_renew_at(time_t asked_at, long expires_in);
-extern void zd_token_refused(const ZdOptions *options, const ZdHttpResponse *response,
-							 const char *said) pg_attribute_noreturn();
+pg_noreturn extern void zd_token_refused(const ZdOptions *options,
+										 const ZdHttpResponse *response,
+										 const char *said);
 extern void zd_tokens_init(void);
 /*
  * How the token store asks Zendesk for a token: POST the refresh grant of

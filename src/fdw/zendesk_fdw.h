@@ -25,6 +25,8 @@
 #include "nodes/pg_list.h"
 #include "utils/relcache.h"
 
+#include "zd_compat.h"
+
 #include "client/zd_fields.h"
 #include "client/zd_http.h"
 #include "client/zd_oauth.h"

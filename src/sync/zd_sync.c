@@ -362,7 +362,7 @@ in_subtransaction(ZdSyncRun *run, void (*fn) (ZdSyncRun *run, void *arg), void *
  *		memory, deleted on the way out before the error is reported.  They
  *		go to the caller's memory first.
  */
-static pg_attribute_noreturn() void
+pg_noreturn static void
 rethrow(ZdSyncRun *run, ErrorData *edata)
 {
 	MemoryContextSwitchTo(run->caller_cxt);
