@@ -528,12 +528,7 @@ zdExplainForeignScan(ForeignScanState *node, ExplainState *es)
 static Oid
 scan_user(ForeignScanState *node)
 {
-#if PG_VERSION_NUM >= 160000
-	Oid			userid = ((ForeignScan *) node->ss.ps.plan)->checkAsUser;
-#else
-	Oid			userid = exec_rt_fetch(((Scan *) node->ss.ps.plan)->scanrelid,
-									   node->ss.ps.state)->checkAsUser;
-#endif
+	Oid			userid = ZD_SCAN_CHECK_AS_USER(node);
 
 	return OidIsValid(userid) ? userid : GetUserId();
 }

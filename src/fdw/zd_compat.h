@@ -88,12 +88,16 @@ extern uint32 zd_wait_event(ZdWaitEvent event);
 #define zd_create_wait_event_set(nevents) CreateWaitEventSet(CurrentMemoryContext, (nevents))
 #endif
 
-/* 16: object_aclcheck for every kind of object */
+/* 16: object_aclcheck for every kind of object; checkAsUser in the plan node */
 #if PG_VERSION_NUM >= 160000
 #define zd_server_aclcheck(serverid, roleid, mode) \
 	object_aclcheck(ForeignServerRelationId, (serverid), (roleid), (mode))
+/* the role a foreign scan's table is checked as (16: in the plan node) */
+#define ZD_SCAN_CHECK_AS_USER(node) (((ForeignScan *) (node)->ss.ps.plan)->checkAsUser)
 #else
 #define zd_server_aclcheck pg_foreign_server_aclcheck
+#define ZD_SCAN_CHECK_AS_USER(node) \
+	(exec_rt_fetch(((Scan *) (node)->ss.ps.plan)->scanrelid, (node)->ss.ps.state)->checkAsUser)
 #endif
 
 #endif							/* ZD_COMPAT_H */
