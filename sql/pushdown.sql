@@ -1,5 +1,5 @@
 --
--- pushdown: every row of product.md's pushdown table and every safety rule,
+-- pushdown: every row of the README's pushdown table ("What a query asks Zendesk") and every safety rule,
 -- each checked three ways: the plan (EXPLAIN VERBOSE), the rows (against the
 -- simulator's ground truth) and the requests (against the minimum computed
 -- from the ground truth, from the simulator's request log).
@@ -318,7 +318,7 @@ TRUNCATE mirror;
 SELECT count(*) FROM zdp.tickets WHERE generated_timestamp >= (SELECT max(generated_timestamp) FROM mirror);
 :read_log
 SELECT export, standard FROM requests;
--- COALESCE to -infinity reads everything (product.md's DBA recipe)
+-- COALESCE to -infinity reads everything (the README's DBA recipe)
 SELECT * FROM pg_temp.explain($$EXPLAIN (VERBOSE, COSTS OFF)
   SELECT id FROM zdp.tickets
    WHERE generated_timestamp >= COALESCE((SELECT max(generated_timestamp) FROM mirror), '-infinity')$$)

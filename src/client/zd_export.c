@@ -26,7 +26,7 @@
  * sticky_params
  *		The parameters that decide which records the export holds, as
  *		"&name=value..." (empty when none).  Whether Zendesk keeps them in its
- *		cursor is not documented (zendesk-api.md §16), and its after_url does
+ *		cursor is not documented (sim/README.md §16), and its after_url does
  *		not carry them (observed), so every request of the export sends them.
  */
 static void
@@ -183,7 +183,7 @@ oom:
  * zd_export_begin_at_cursor
  *		Set up a cursor export that resumes after a stored after_cursor:
  *		ex->next_url asks for the page after it.  The cursor is opaque and
- *		base64 (zendesk-api.md §4.2), so it is percent-encoded here.
+ *		base64 (sim/README.md §4.2), so it is percent-encoded here.
  */
 bool
 zd_export_begin_at_cursor(ZdExport *ex, const char *base_url,

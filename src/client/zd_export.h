@@ -9,7 +9,7 @@
  * machine follows after_url, only when it stays on the configured base; the
  * time machine asks for start_time = end_time itself, and when one second
  * holds more records than a page it asks for that second alone with a small
- * per_page, which Zendesk grows to the whole second (zendesk-api.md §3.3).
+ * per_page, which Zendesk grows to the whole second (sim/README.md §3.3).
  * No PostgreSQL header; no I/O.
  *
  * IDENTIFICATION

@@ -4,7 +4,7 @@
  *		  The requests that answer a query by id instead of an export.
  *
  * GET <resource>/<id>.json for one id, show_many in batches of at most 100
- * ids (zendesk-api.md §6), the count endpoints for estimates (§6.1).  Paths
+ * ids (sim/README.md §6), the count endpoints for estimates (§6.1).  Paths
  * are relative to the base URL and malloc'd.  No PostgreSQL header.
  *
  * IDENTIFICATION

@@ -6,7 +6,7 @@
  *		  /api/v2/users/me).
  *
  * A refresh "returns a new access token and refresh token while
- * invalidating the previous" pair (zendesk-api.md §1.1), so the answer's
+ * invalidating the previous" pair (sim/README.md §1.1), so the answer's
  * refresh_token must be kept.  users/me answers a bad token with 200 and
  * {"user":{"name":"Anonymous user"}} (§1): only a user with a non-null id
  * counts as authenticated.

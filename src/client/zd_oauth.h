@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* An OAuth token endpoint answer (zendesk-api.md §1.1). */
+/* An OAuth token endpoint answer (sim/README.md §1.1). */
 typedef struct ZdTokenGrant
 {
 	char	   *access_token;	/* malloc'd secret */

@@ -638,7 +638,7 @@ zd_error_is_invalid_token(const char *body, size_t len)
  * zd_error_is_invalid_cursor
  *		Does this 400/422 body reject an export cursor as invalid or expired?
  *		Both shapes are known: {"error":"InvalidCursor",...} and
- *		{"errors":[{"code":"InvalidCursor",...}]} (zendesk-api.md §4.3).
+ *		{"errors":[{"code":"InvalidCursor",...}]} (sim/README.md §4.3).
  */
 bool
 zd_error_is_invalid_cursor(const char *body, size_t len)

@@ -3,7 +3,7 @@
  * zd_resources.c
  *		  The static catalog of Zendesk resources the FDW can read.
  *
- * Default columns follow the key sets of the real objects (zendesk-api.md
+ * Default columns follow the key sets of the real objects (sim/README.md
  * §8.1-§8.3, observed in the recorded responses; §3.8 for ticket events),
  * plus "raw", the whole record.  Ids are bigint, times timestamptz, id and
  * string arrays bigint[] and text[], nested objects jsonb.

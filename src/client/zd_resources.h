@@ -6,7 +6,7 @@
  * One entry per resource: its export endpoint, the key of its record array,
  * its stream kind, the key and form of its stream time, the parameters the
  * endpoint takes, and its default columns (every top-level key of the real
- * objects, zendesk-api.md §8).  Validation, planning, scanning and IMPORT
+ * objects, sim/README.md §8).  Validation, planning, scanning and IMPORT
  * FOREIGN SCHEMA all read this table, so that adding a resource is one entry
  * here.  No PostgreSQL header.
  *
@@ -63,7 +63,7 @@ typedef struct ZdResource
 	const char *fields_key;		/* their array in that response */
 	const ZdResourceColumn *columns;	/* default columns, NULL-terminated */
 
-	/* planning (product.md "Reading") */
+	/* planning (README.md, "What a query asks Zendesk") */
 	const char *lower_bound_keys[3];	/* a lower bound on these gives
 										 * start_time; NULL-terminated */
 	const char *order_key;		/* the stream's own order: an upper bound on

@@ -5,7 +5,7 @@
  *		  HTTP Date header.
  *
  * Zendesk writes record times as "2023-09-18T15:57:42Z" (UTC, seconds;
- * zendesk-api.md §0); an offset or fractional seconds are accepted too.
+ * sim/README.md §0); an offset or fractional seconds are accepted too.
  * Stream times are the key the export orders by (generated_timestamp,
  * updated_at, timestamp; see the resource catalog).
  *

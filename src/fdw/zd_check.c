@@ -7,7 +7,7 @@
  * One GET /api/v2/users/me.json with the user mapping's credentials (for
  * OAuth client credentials and refresh tokens, after getting an access
  * token as a scan would).  A bad token can get 200 with Zendesk's
- * "Anonymous user" (zendesk-api.md §1): that is reported as not
+ * "Anonymous user" (sim/README.md §1): that is reported as not
  * authenticated, as is a 401 (a 403, such as a missing OAuth scope, leaves
  * it unknown: NULL).  Incremental exports need an admin, so the
  * role is reported too, with the token's expiry and the account's

@@ -6,7 +6,7 @@
  *
  * Zendesk allows an account about 10 incremental-export requests a minute
  * (30 with High Volume), shared with every other integration, and publishes
- * no per-export "remaining" header (zendesk-api.md §10), so export requests
+ * no per-export "remaining" header (sim/README.md §10), so export requests
  * are spaced by the configured ceiling: 60 s / export_requests_per_minute,
  * or / max_requests_per_minute when that is lower, plus a margin of 3%.
  * max_requests_per_minute also spaces every other request.  The margin is

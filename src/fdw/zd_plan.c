@@ -4,8 +4,8 @@
  *		  Pushdown: which WHERE clauses become part of the Zendesk request.
  *
  * The planner's restriction clauses are sorted into the four shapes of
- * product.md's pushdown table; anything else is only checked locally (and
- * so is everything pushed).  The safety rules:
+ * the README's pushdown table ("What a query asks Zendesk"); anything
+ * else is only checked locally (and so is everything pushed).  The safety rules:
  *
  *	- a lower bound becomes start_time only on a column the resource lists
  *	  in lower_bound_keys: a record's stream time is never earlier than its
@@ -13,7 +13,7 @@
  *	- an upper bound ends the stream only on the stream's own order column
  *	  (order_key), never on ticket updated_at (which can lag
  *	  generated_timestamp) and never on ticket events (which can arrive
- *	  late, zendesk-api.md §3.8);
+ *	  late, sim/README.md §3.8);
  *	- only built-in operators of the integer and timestamptz types, values
  *	  free of this table's columns and of volatile functions;
  *	- values are evaluated when the scan starts; a NULL one means no rows,

@@ -3,7 +3,7 @@
  * zd_plan.h
  *		  Pushdown: which WHERE clauses become part of the Zendesk request.
  *
- * product.md "Reading": a lower bound on a stream time column becomes the
+ * README.md, "What a query asks Zendesk": a lower bound on a stream time column becomes the
  * export's start_time; an upper bound on the stream's own order column ends
  * the stream early; id = / id IN / id = ANY become lookups.  The values are
  * expressions kept in the plan (fdw_exprs) and evaluated when the scan

@@ -29,7 +29,7 @@
  * that there is nothing to read yet: the scan ends with no rows.
  *
  * Each record is returned once.  Time-based exports repeat a page's last
- * second at the start of the next page (zendesk-api.md §3.3), and a record
+ * second at the start of the next page (sim/README.md §3.3), and a record
  * changed while a long scan runs comes back later in the stream; so the ids
  * returned are kept (8 bytes each, zd_idset.c) and looked up for the records
  * that may be repeats: those of the second a time-based page starts with,
@@ -568,7 +568,7 @@ zd_scan_report(ZdScan *scan, ZdRequestStats *stats, long *pages, int64 *skipped)
 /*
  * zd_scan_count
  *		The resource's record count from Zendesk's count endpoint (a standard
- *		request; approximate on large accounts, zendesk-api.md §6.1), or -1
+ *		request; approximate on large accounts, sim/README.md §6.1), or -1
  *		when the resource has none.
  */
 int64

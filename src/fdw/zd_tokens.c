@@ -112,7 +112,7 @@ zd_token_refused(const ZdOptions *options, const ZdHttpResponse *response,
  * The refresh-token flow, rotation-safe.
  *
  * A refresh returns a new access and refresh token and kills the old pair
- * (zendesk-api.md §1.1), so the pair of a user mapping is held once for the
+ * (sim/README.md §1.1), so the pair of a user mapping is held once for the
  * whole cluster, in shared memory (the library must be preloaded), and one
  * backend at a time refreshes it: the others sleep on a condition variable
  * and then take the new access token.  A backend told "invalid_token"

@@ -68,7 +68,7 @@
 #define ZD_SYNC_LOCK_FIELD4 0x7A64
 
 /* the mapped fields are checked again before a page's commit this often:
- * one standard request per thousand records (product.md) */
+ * one standard request per thousand records (README.md, "Mirroring") */
 #define ZD_FIELDS_CHECK_RECORDS 1000
 
 /* a progress NOTICE at most this often */

@@ -11,6 +11,9 @@ standalone -- the repository stands alone.  Every tracked file (git
 ls-files; every file when ROOT is not a git work tree) is read for:
 - a mention of the folder "shared" beside the clone, or of its fixtures
   (material some developers have next to their clone, and no user has);
+- a mention of one of that folder's notes by name (zendesk-api, -resources
+  and -search, and product, each with .md) when the repository has no file
+  of that name: a reader of the clone cannot follow it;
 - an absolute path whose first component is a top-level directory that is
   not the system's own (/usr, /etc, /var, /tmp, /opt, /dev, /proc, ...):
   home, root, work, mnt, srv, ... and any other top-level directory
@@ -66,6 +69,7 @@ NEVER = {"home", "root", "work", "mnt", "media", "srv", "Users", "Volumes", "los
 # part of a word, a URL, a variable ($HOME/x) or a relative path
 ABSOLUTE = re.compile(r'(?<![\w.~$}/:@<>%-])/([A-Za-z_+][\w.+-]*)(?=[/\s"\'`),;:]|$)')
 RELATIVE = re.compile(r'(?<![\w./-])((?:\.\./)+)([\w.-]+)')
+NOTES = re.compile(r'\b(?:zendesk-api|zendesk-resources|zendesk-search|product)\.md\b')
 SHARED = re.compile(r'\.\./shared\b|\bshared[/]fixtures\b|["\']shared["\'],\s*["\']fixtures["\']')
 
 
@@ -94,6 +98,7 @@ def standalone_problems(root):
     root = os.path.abspath(root)
     outside = outside_dirs()
     top = set(os.listdir(root))
+    names = {os.path.basename(rel) for rel in tracked_files(root)}
     found = []
     for rel in sorted(tracked_files(root)):
         path = os.path.join(root, rel)
@@ -108,6 +113,10 @@ def standalone_problems(root):
             where = "%s:%d" % (rel, n)
             for m in SHARED.finditer(line):
                 found.append("%s: refers to %s, which a clone does not have" % (where, m.group(0)))
+            for m in NOTES.finditer(line):
+                if m.group(0) not in names:
+                    found.append("%s: refers to %s, a note the repository does not have"
+                                 % (where, m.group(0)))
             for m in ABSOLUTE.finditer(line):
                 if m.group(1) in outside:
                     rest = re.match(r'[^\s"\'`),;]*', line[m.end(1):]).group(0)

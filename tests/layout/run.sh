@@ -35,11 +35,16 @@ git ls-files -z | xargs -0 cp --parents -t "$WORK/alone" 2>/dev/null
 sibling=$(printf '%s/%s' .. shared)
 machine=$(printf '/%s/%s/fixtures' work shared)
 home=$(printf '/%s/someone/zendesk_fdw' home)
-printf 'see %s/zendesk-api.md\n' "$sibling" >"$WORK/alone/sim/planted.md"
+note=$(printf '%s-%s.md' zendesk search)
+printf 'see %s/%s\n' "$sibling" "$note" >"$WORK/alone/sim/planted.md"
+printf '/* as %s §6 says */\n' "$note" >"$WORK/alone/src/planted.h"
 printf 'FIXTURES = "%s"\n' "$machine" >"$WORK/alone/tests/planted.py"
 printf 'cd %s\n' "$home" >"$WORK/alone/scripts/planted.sh"
 ( cd "$WORK/alone" && git add -A ) >/dev/null 2>&1
 expect "layout: the check finds a planted reference to the folder beside the clone" "sim/planted.md:1: refers to $sibling" \
+  $PY tests/layout/check.py standalone "$WORK/alone"
+expect "layout: the check finds a planted mention of a note the clone does not have" \
+  "src/planted.h:1: refers to $note, a note the repository does not have" \
   $PY tests/layout/check.py standalone "$WORK/alone"
 expect "layout: the check finds a planted absolute path of one machine" \
   "tests/planted.py:1: absolute path outside the repository and the system: $machine" \

@@ -1,4 +1,4 @@
-"""The standard API (zendesk-api.md §5, §6, §6.1, §7.1, §9): single records,
+"""The standard API (sim/README.md §5, §6, §6.1, §7.1, §9): single records,
 show_many, lists with cursor and offset pagination, fields, counts, users/me,
 the search export, and their error bodies."""
 

@@ -1,4 +1,4 @@
-"""OAuth beyond the first tests (zendesk-api.md §1.1): the refresh grant and
+"""OAuth beyond the first tests (sim/README.md §1.1): the refresh grant and
 its rotation, scopes, expiry and revocation through the control API."""
 
 import json

@@ -1,4 +1,4 @@
-"""Incremental exports: the page rules of zendesk-api.md §3 (time-based) and §4
+"""Incremental exports: the page rules of sim/README.md §3 (time-based) and §4
 (cursor-based), for tickets, users, organizations, ticket events and ticket
 metric events, the sample endpoints, the one-minute rule on the simulator's
 clock, and each switch that changes a page."""

@@ -1,4 +1,4 @@
-"""Rate limits (zendesk-api.md §10): the buckets, their 429 bodies and headers,
+"""Rate limits (sim/README.md §10): the buckets, their 429 bodies and headers,
 Retry-After in whole seconds, ceilings and windows scaled down so pacing
 runs in seconds, the three window models, and real time (not the simulated
 clock) underneath."""

@@ -46,7 +46,7 @@ class TestShapes(SimulatorCase):
         for name in real:
             self.assertIn(name.lower(), got)
         self.assertEqual(resp.getheader("Content-Type"), "application/json; charset=utf-8")
-        # no invented per-export "remaining" header (zendesk-api.md §10.3)
+        # no invented per-export "remaining" header (sim/README.md §10.3)
         self.assertFalse([h for h in got if "incremental" in h])
 
     def test_ids_beyond_32_bits(self):
@@ -66,7 +66,7 @@ class TestShapes(SimulatorCase):
 
 
 class TestCursorExport(SimulatorCase):
-    """zendesk-api.md §4."""
+    """sim/README.md §4."""
 
     def test_pages_cover_every_ticket_once_in_order(self):
         records, pages = self.export_all("start_time=0&per_page=7" + ALL)
@@ -137,7 +137,7 @@ class TestCursorExport(SimulatorCase):
 
 
 class TestAuth(SimulatorCase):
-    """zendesk-api.md §1, §1.1."""
+    """sim/README.md §1, §1.1."""
 
     def test_no_or_bad_credentials_401(self):
         for auth in (None, "Basic " + base64.b64encode(b"admin@example.com/token:nope").decode(),
