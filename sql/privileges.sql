@@ -69,13 +69,53 @@ ALTER SERVER priv_own OPTIONS (DROP ca_file);
 ALTER SERVER priv_own OPTIONS (SET ca_file '/tmp/collector.pem');
 ALTER SERVER priv_own OPTIONS (ADD timeout '30');
 RESET ROLE;
--- with the event trigger disabled the validator alone answers, and it
--- refuses any change to a server with such an option
+-- where the event trigger does not run (disabled, or session_replication_role
+-- replica), the validator cannot see what a statement changes and refuses a
+-- role that is not a superuser any server options (each in a transaction of
+-- its own that the refusal rolls back, trigger state included)
+BEGIN;
 ALTER EVENT TRIGGER zendesk_fdw_server_options DISABLE;
-SET ROLE regress_zd_alice;
+SET LOCAL ROLE regress_zd_alice;
+ALTER SERVER priv_own OPTIONS (DROP url, ADD subdomain 'collector');
+ROLLBACK;
+BEGIN;
+ALTER EVENT TRIGGER zendesk_fdw_server_options DISABLE;
+SET LOCAL ROLE regress_zd_alice;
 ALTER SERVER priv_own OPTIONS (SET timeout '40');
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+SET LOCAL ROLE regress_zd_alice;
+ALTER SERVER priv_own OPTIONS (DROP url, ADD subdomain 'collector');
+ROLLBACK;
+-- an approval no validator used (ALTER SERVER ... VERSION calls none)
+-- approves nothing but the server's own url for a later statement
+BEGIN;
+SET LOCAL ROLE regress_zd_alice;
+ALTER SERVER priv_own VERSION '2';
 RESET ROLE;
-ALTER EVENT TRIGGER zendesk_fdw_server_options ENABLE;
+SET LOCAL session_replication_role = replica;
+SET LOCAL ROLE regress_zd_alice;
+ALTER SERVER priv_own OPTIONS (SET url 'https://collector.example.com');
+ROLLBACK;
+-- a role that does not own the server: PostgreSQL's own refusal
+SET ROLE regress_zd_bob;
+ALTER SERVER priv_own OPTIONS (DROP url);
+RESET ROLE;
+-- a second wrapper with the same validator, however its library is spelled
+CREATE FUNCTION pg_temp.alias_validator(text[], oid) RETURNS void
+  AS 'zendesk_fdw', 'zendesk_fdw_validator' LANGUAGE C STRICT;
+CREATE FOREIGN DATA WRAPPER zd_alias HANDLER zendesk_fdw.zendesk_fdw_handler
+  VALIDATOR pg_temp.alias_validator;
+CREATE SERVER priv_alias FOREIGN DATA WRAPPER zd_alias OPTIONS (url 'https://acme.zendesk.com');
+ALTER SERVER priv_alias OWNER TO regress_zd_alice;
+SET ROLE regress_zd_alice;
+ALTER SERVER priv_alias OPTIONS (DROP url, ADD subdomain 'collector');
+ALTER SERVER priv_alias OPTIONS (ADD timeout '5');
+RESET ROLE;
+SELECT srvoptions FROM pg_foreign_server WHERE srvname = 'priv_alias';
+DROP SERVER priv_alias;
+DROP FOREIGN DATA WRAPPER zd_alias;
 SELECT srvoptions FROM pg_foreign_server WHERE srvname = 'priv_own';
 -- a proxy's password would be on show to every role in pg_foreign_server
 CREATE SERVER priv_proxy FOREIGN DATA WRAPPER zendesk_fdw
@@ -188,6 +228,7 @@ CREATE ROLE regress_zd_carol;
 CREATE USER MAPPING FOR regress_zd_carol SERVER zd_priv
   OPTIONS (email 'agent@example.com', api_token 'sim-agent-token');
 GRANT USAGE ON SCHEMA priv, priv_mirror TO regress_zd_carol;
+GRANT CREATE ON SCHEMA priv_mirror TO regress_zd_carol;
 SET ROLE regress_zd_alice;
 CREATE VIEW priv_mirror.alice_view AS SELECT id, subject FROM priv.tickets;
 CREATE VIEW priv_mirror.alice_invoker WITH (security_invoker) AS SELECT id, subject FROM priv.tickets;
@@ -211,6 +252,13 @@ DROP USER MAPPING FOR regress_zd_carol SERVER zd_priv;
 SET ROLE regress_zd_carol;
 SELECT count(*) AS through_the_view FROM (SELECT id FROM priv_mirror.alice_view LIMIT 3) s;
 SELECT count(*) FROM (SELECT id FROM priv_mirror.alice_invoker LIMIT 3) s;
+RESET ROLE;
+-- a view whose owner has no mapping: the error names that owner
+SET ROLE regress_zd_carol;
+CREATE VIEW priv_mirror.carol_view AS SELECT id FROM priv.tickets;
+GRANT SELECT ON priv_mirror.carol_view TO regress_zd_alice;
+SET ROLE regress_zd_alice;
+SELECT count(*) FROM (SELECT id FROM priv_mirror.carol_view LIMIT 3) s;
 RESET ROLE;
 -- the view as a prepared statement keeps its owner's mapping
 SET ROLE regress_zd_carol;

@@ -177,8 +177,12 @@ SELECT zendesk_fdw.server_options_guard();
 \i sql/include/cell.sql
 
 -- the wrapper's validator: PUBLIC's, as every validator; it reads nothing
--- and changes nothing
-\set cell 'zendesk_fdw_validator: none' \set expect 00000
+-- and changes nothing.  Server options from a role that is not a superuser
+-- it takes only as the event trigger approved them for a statement
+\set cell 'zendesk_fdw_validator: none, a user mapping''s options' \set expect 00000
+SET ROLE regress_zd_m_none; SELECT zendesk_fdw.zendesk_fdw_validator(ARRAY['oauth_token=x'], 'pg_user_mapping'::regclass);
+\i sql/include/cell.sql
+\set cell 'zendesk_fdw_validator: none, server options outside a statement' \set expect 42501
 SET ROLE regress_zd_m_none; SELECT zendesk_fdw.zendesk_fdw_validator(ARRAY['subdomain=acme'], 'pg_foreign_server'::regclass);
 \i sql/include/cell.sql
 \set cell 'zendesk_fdw_validator: none, a superuser-only option' \set expect 42501

@@ -23,15 +23,12 @@
 
 #include <limits.h>
 
-#include "access/htup_details.h"
 #include "access/reloptions.h"
 #include "access/xact.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_foreign_data_wrapper.h"
 #include "catalog/pg_foreign_server.h"
 #include "catalog/pg_foreign_table.h"
-#include "catalog/pg_language.h"
-#include "catalog/pg_proc.h"
 #include "catalog/pg_user_mapping.h"
 #include "commands/defrem.h"
 #include "commands/event_trigger.h"
@@ -40,7 +37,9 @@
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
+#include "utils/acl.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 
 #include "zendesk_fdw.h"
@@ -255,36 +254,100 @@ check_url(DefElem *def)
 }
 
 /*
- * Set by the event trigger when it has checked, for the CREATE or ALTER
- * SERVER about to run, that no superuser-only option is set, changed or
- * dropped by a role that is not a superuser; consumed by the validator that
- * statement calls, and forgotten at the end of any (sub)transaction.
+ * What the event trigger zendesk_fdw_server_options approved, for a role
+ * that is not a superuser, of the CREATE or ALTER SERVER about to run: the
+ * values the superuser-only options (url, ca_file, proxy) may have in the
+ * options the statement results in -- the server's own for ALTER, none for
+ * CREATE.  The validator that statement calls accepts exactly those and
+ * consumes the approval; an approval no validator consumed (ALTER SERVER
+ * ... VERSION) can approve nothing but a server keeping those values, and
+ * is forgotten at the next trigger and at the end of any (sub)transaction.
+ * Without an approval the validator refuses a role that is not a superuser
+ * any server options at all: the trigger did not see what the statement
+ * changes (it is disabled, session_replication_role is replica, or the
+ * database's zendesk_fdw is older than 1.2).
  */
-static bool server_statement_checked = false;
+static DefElem *find_def(List *options, const char *name);
+
+static bool server_approved = false;
+static char *server_approved_values[lengthof(option_defs)];	/* by option_defs
+															 * index: the
+															 * superuser_only
+															 * ones */
+
+static void
+forget_server_approval(void)
+{
+	server_approved = false;
+	for (size_t i = 0; i < lengthof(option_defs); i++)
+	{
+		if (server_approved_values[i] != NULL)
+			pfree(server_approved_values[i]);
+		server_approved_values[i] = NULL;
+	}
+}
 
 /*
  * superuser_only_error
  *		A role that is not a superuser set or changed url, ca_file or proxy.
- *		by_statement: the event trigger saw the change (else the validator
- *		saw only that the server has the option).
  */
 static void
-superuser_only_error(const char *name, bool by_statement)
+superuser_only_error(const char *name)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("only a superuser can set option \"%s\"", name),
 			 errdetail("\"%s\" decides where credentials are sent or which certificates are trusted.",
 					   name),
-			 by_statement ?
 			 errhint("A server's \"%s\" can be set or changed only by a superuser; its owner may change the other options.",
-					 name) :
-			 errhint("A server with option \"%s\" can be created or altered only by a superuser.",
 					 name)));
 }
 
 static void
-check_one_option(DefElem *def, Oid catalog, bool server_checked)
+superuser_only_drop_error(const char *name, const char *servername)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 servername ?
+			 errmsg("only a superuser can drop option \"%s\" of server \"%s\"", name, servername) :
+			 errmsg("only a superuser can drop option \"%s\"", name),
+			 errdetail("\"%s\" decides where credentials are sent or which certificates are trusted.",
+					   name),
+			 errhint("Ask a superuser to change the server's \"%s\".", name)));
+}
+
+/*
+ * check_server_approval
+ *		The validator's side, for a role that is not a superuser: the
+ *		superuser-only options of the resulting list are exactly the
+ *		approved ones.
+ */
+static void
+check_server_approval(List *options)
+{
+	if (!server_approved)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only a superuser can create or alter a Zendesk server here"),
+				 errdetail("The event trigger zendesk_fdw_server_options, which lets a server's owner change the options that do not decide where credentials go, did not run for this statement: it is disabled, session_replication_role is replica, or the database's zendesk_fdw is older than 1.2."),
+				 errhint("Run ALTER EXTENSION zendesk_fdw UPDATE, or ask a superuser.")));
+	for (size_t i = 0; i < lengthof(option_defs); i++)
+	{
+		const char *name = option_defs[i].name;
+		DefElem    *def = find_def(options, name);
+		const char *approved = server_approved_values[i];
+
+		if (!option_defs[i].superuser_only)
+			continue;
+		if (def == NULL && approved != NULL)
+			superuser_only_drop_error(name, NULL);
+		if (def != NULL && (approved == NULL || strcmp(defGetString(def), approved) != 0))
+			superuser_only_error(name);
+	}
+}
+
+static void
+check_one_option(DefElem *def, Oid catalog)
 {
 	const ZdOptionDef *od = find_option(def->defname);
 
@@ -307,9 +370,6 @@ check_one_option(DefElem *def, Oid catalog, bool server_checked)
 				 errhint("Valid options for a %s: %s.", catalog_noun(catalog),
 						 valid[0] ? valid : "none")));
 	}
-
-	if (od->superuser_only && !superuser() && !server_checked)
-		superuser_only_error(def->defname, false);
 
 	if (defGetString(def)[0] == '\0' && od->kind != ZD_OPT_BOOL)
 		ereport(ERROR,
@@ -458,15 +518,14 @@ void
 zd_validate_options(List *options, Oid catalog)
 {
 	ListCell   *lc;
-	bool		server_checked = false;
 
-	if (catalog == ForeignServerRelationId)
-	{
-		server_checked = server_statement_checked;
-		server_statement_checked = false;
-	}
 	foreach(lc, options)
-		check_one_option(lfirst_node(DefElem, lc), catalog, server_checked);
+		check_one_option(lfirst_node(DefElem, lc), catalog);
+	if (catalog == ForeignServerRelationId && !superuser())
+	{
+		check_server_approval(options);
+		forget_server_approval();
+	}
 
 	if (catalog == ForeignServerRelationId &&
 		find_def(options, "subdomain") && find_def(options, "url"))
@@ -520,11 +579,12 @@ get_credentials(ZdOptions *opts, ForeignServer *server, Oid userid)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("role \"%s\" has no user mapping for server \"%s\"",
 						GetUserNameFromId(userid, false), server->servername),
-				 userid != GetUserId() ?
-				 errdetail("The foreign table is read with the privileges of role \"%s\", the owner of the view (or the table, for ANALYZE) that refers to it.",
+				 userid != GetOuterUserId() ?
+				 errdetail("The foreign table is read as role \"%s\": the owner of the view that refers to it, of the function that reads it, or of the table ANALYZE counts.",
 						   GetUserNameFromId(userid, false)) : 0,
 				 errhint("Create one with the role's Zendesk credentials: CREATE USER MAPPING FOR %s SERVER %s OPTIONS (oauth_client_id '...', oauth_client_secret '...').",
-						 userid != GetUserId() ? quote_identifier(GetUserNameFromId(userid, false)) : "CURRENT_USER",
+						 userid != GetOuterUserId() ?
+						 quote_identifier(GetUserNameFromId(userid, false)) : "CURRENT_USER",
 						 quote_identifier(server->servername))));
 	user = GetUserMapping(userid, server->serverid);
 
@@ -688,7 +748,8 @@ zd_get_options_as(Oid foreigntableid, Oid userid, bool with_credentials)
 static void
 forget_server_check(XactEvent event, void *arg)
 {
-	server_statement_checked = false;
+	/* the values live in TopMemoryContext, as long as an approval may */
+	forget_server_approval();
 }
 
 static void
@@ -696,7 +757,7 @@ forget_server_check_sub(SubXactEvent event, SubTransactionId mySubid,
 						SubTransactionId parentSubid, void *arg)
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
-		server_statement_checked = false;
+		forget_server_approval();
 }
 
 void
@@ -708,40 +769,19 @@ zd_options_init(void)
 
 /*
  * is_zendesk_wrapper
- *		Does the wrapper validate with this library's zendesk_fdw_validator
- *		(whatever the wrapper is called)?  guard_fn is the event trigger's
- *		own function, of the same library.
+ *		Does the wrapper validate with this library's zendesk_fdw_validator,
+ *		whatever the wrapper, its validator's SQL name or the library's path
+ *		are called?
  */
 static bool
-is_zendesk_wrapper(ForeignDataWrapper *fdw, Oid guard_fn)
+is_zendesk_wrapper(ForeignDataWrapper *fdw)
 {
-	HeapTuple	validator;
-	HeapTuple	guard;
-	bool		same = false;
+	FmgrInfo	validator;
 
 	if (!OidIsValid(fdw->fdwvalidator))
 		return false;
-	validator = SearchSysCache1(PROCOID, ObjectIdGetDatum(fdw->fdwvalidator));
-	guard = SearchSysCache1(PROCOID, ObjectIdGetDatum(guard_fn));
-	if (HeapTupleIsValid(validator) && HeapTupleIsValid(guard) &&
-		((Form_pg_proc) GETSTRUCT(validator))->prolang == ClanguageId)
-	{
-		bool		isnull1,
-					isnull2,
-					isnull3;
-		Datum		src = SysCacheGetAttr(PROCOID, validator, Anum_pg_proc_prosrc, &isnull1);
-		Datum		bin = SysCacheGetAttr(PROCOID, validator, Anum_pg_proc_probin, &isnull2);
-		Datum		guard_bin = SysCacheGetAttr(PROCOID, guard, Anum_pg_proc_probin, &isnull3);
-
-		same = !isnull1 && !isnull2 && !isnull3 &&
-			strcmp(TextDatumGetCString(src), "zendesk_fdw_validator") == 0 &&
-			strcmp(TextDatumGetCString(bin), TextDatumGetCString(guard_bin)) == 0;
-	}
-	if (HeapTupleIsValid(validator))
-		ReleaseSysCache(validator);
-	if (HeapTupleIsValid(guard))
-		ReleaseSysCache(guard);
-	return same;
+	fmgr_info(fdw->fdwvalidator, &validator);
+	return validator.fn_addr == zendesk_fdw_validator;
 }
 
 /*
@@ -765,17 +805,11 @@ check_server_statement(List *changes, List *current, const char *servername)
 		if (od == NULL || od->catalog != ForeignServerRelationId || !od->superuser_only)
 			continue;
 		if (def->defaction == DEFELEM_DROP)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("only a superuser can drop option \"%s\" of server \"%s\"",
-							def->defname, servername),
-					 errdetail("\"%s\" decides where credentials are sent or which certificates are trusted; without it they would go elsewhere.",
-							   def->defname),
-					 errhint("Ask a superuser to change the server's \"%s\".", def->defname)));
+			superuser_only_drop_error(def->defname, servername);
 		if (old != NULL && def->arg != NULL &&
 			strcmp(defGetString(old), defGetString(def)) == 0)
 			continue;			/* set to the value it has: no change */
-		superuser_only_error(def->defname, true);
+		superuser_only_error(def->defname);
 	}
 }
 
@@ -791,16 +825,19 @@ zendesk_fdw_server_options_guard(PG_FUNCTION_ARGS)
 {
 	EventTriggerData *trigdata;
 	ForeignDataWrapper *fdw = NULL;
+	ForeignServer *server = NULL;
 	List	   *changes = NIL;
-	List	   *current = NIL;
 	const char *servername = NULL;
+	MemoryContext oldcontext;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("zendesk_fdw_server_options_guard must be called as an event trigger")));
+				 errmsg("zendesk_fdw_server_options_guard must be called as an event trigger"),
+				 errdetail("It checks the options of CREATE SERVER and ALTER SERVER as the event trigger zendesk_fdw_server_options."),
+				 errhint("Do not call it directly.")));
 	trigdata = (EventTriggerData *) fcinfo->context;
-	server_statement_checked = false;
+	forget_server_approval();
 
 	if (IsA(trigdata->parsetree, CreateForeignServerStmt))
 	{
@@ -813,21 +850,32 @@ zendesk_fdw_server_options_guard(PG_FUNCTION_ARGS)
 	else if (IsA(trigdata->parsetree, AlterForeignServerStmt))
 	{
 		AlterForeignServerStmt *stmt = (AlterForeignServerStmt *) trigdata->parsetree;
-		ForeignServer *server = GetForeignServerByName(stmt->servername, true);
 
-		if (server != NULL)
-		{
-			fdw = GetForeignDataWrapper(server->fdwid);
-			current = server->options;
-		}
+		server = GetForeignServerByName(stmt->servername, true);
+		if (server == NULL)
+			PG_RETURN_VOID();	/* PostgreSQL reports it */
+		/* not the owner: PostgreSQL refuses it, and says so */
+		if (!has_privs_of_role(GetUserId(), server->owner))
+			PG_RETURN_VOID();
+		fdw = GetForeignDataWrapper(server->fdwid);
 		changes = stmt->options;
 		servername = stmt->servername;
 	}
-	if (fdw == NULL || !is_zendesk_wrapper(fdw, fcinfo->flinfo->fn_oid))
-		PG_RETURN_VOID();		/* not ours, or PostgreSQL reports it */
+	if (fdw == NULL || !is_zendesk_wrapper(fdw) || superuser())
+		PG_RETURN_VOID();
 
-	if (!superuser())
-		check_server_statement(changes, current, servername);
-	server_statement_checked = true;
+	check_server_statement(changes, server ? server->options : NIL, servername);
+
+	/* what this statement's result may hold: the server's own values */
+	oldcontext = MemoryContextSwitchTo(TopMemoryContext);
+	for (size_t i = 0; i < lengthof(option_defs); i++)
+	{
+		DefElem    *def = server && option_defs[i].superuser_only ?
+			find_def(server->options, option_defs[i].name) : NULL;
+
+		server_approved_values[i] = def ? pstrdup(defGetString(def)) : NULL;
+	}
+	MemoryContextSwitchTo(oldcontext);
+	server_approved = true;
 	PG_RETURN_VOID();
 }

@@ -101,6 +101,7 @@ typedef struct ZdOptions
 /* in zd_options.c */
 extern void zd_validate_options(List *options, Oid catalog);
 extern void zd_options_init(void);
+extern PGDLLEXPORT Datum zendesk_fdw_validator(PG_FUNCTION_ARGS);
 extern ZdOptions *zd_get_options(Oid foreigntableid, bool with_credentials);
 extern ZdOptions *zd_get_options_as(Oid foreigntableid, Oid userid, bool with_credentials);
 extern ZdOptions *zd_get_server_options(Oid serverid, bool with_credentials);
