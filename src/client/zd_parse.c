@@ -57,85 +57,6 @@ parse_page_body(const char *body, size_t len, ZdPage *page,
 }
 
 /*
- * zd_page_parse
- *		Parse one export page.  On failure returns false with errbuf set and
- *		nothing left to free.
- */
-bool
-zd_page_parse(const char *body, size_t len, const char *result_key,
-			  ZdStreamKind kind, ZdPage *page, char *errbuf, size_t errlen)
-{
-	json_t	   *eos;
-	const char *url_key = (kind == ZD_STREAM_CURSOR) ? "after_url" : "next_page";
-	json_t	   *url;
-
-	memset(page, 0, sizeof(*page));
-	page->end_time = -1;
-
-	if (!parse_page_body(body, len, page, errbuf, errlen))
-		return false;
-	if (!json_is_object(page->root))
-	{
-		snprintf(errbuf, errlen, "the page is not a JSON object");
-		goto bad;
-	}
-
-	page->records = json_object_get(page->root, result_key);
-	if (!json_is_array(page->records))
-	{
-		snprintf(errbuf, errlen, "the page has no \"%s\" array", result_key);
-		goto bad;
-	}
-	page->nrecords = json_array_size(page->records);
-	if (!records_are_objects(page->records, result_key, errbuf, errlen))
-		goto bad;
-
-	eos = json_object_get(page->root, "end_of_stream");
-	if (!json_is_boolean(eos))
-	{
-		snprintf(errbuf, errlen, "the page has no boolean \"end_of_stream\"");
-		goto bad;
-	}
-	page->end_of_stream = json_is_true(eos);
-
-	url = json_object_get(page->root, url_key);
-	if (url != NULL && !json_is_null(url) && !json_is_string(url))
-	{
-		snprintf(errbuf, errlen, "\"%s\" is neither a string nor null", url_key);
-		goto bad;
-	}
-	page->next_url = json_is_string(url) ? json_string_value(url) : NULL;
-
-	if (kind == ZD_STREAM_CURSOR)
-	{
-		json_t	   *cursor = json_object_get(page->root, "after_cursor");
-
-		if (cursor != NULL && !json_is_null(cursor) && !json_is_string(cursor))
-		{
-			snprintf(errbuf, errlen, "\"after_cursor\" is neither a string nor null");
-			goto bad;
-		}
-		page->after_cursor = json_is_string(cursor) ? json_string_value(cursor) : NULL;
-	}
-	else
-	{
-		json_t	   *end_time = json_object_get(page->root, "end_time");
-
-		if (!json_is_integer(end_time))
-		{
-			snprintf(errbuf, errlen, "the page has no integer \"end_time\"");
-			goto bad;
-		}
-		page->end_time = json_integer_value(end_time);
-	}
-	return true;
-
-bad:
-	zd_page_free(page);
-	return false;
-}
-
-/*
  * optional_string
  *		key of obj: absent or null gives NULL; a string, its value; anything
  *		else is refused.
@@ -159,20 +80,15 @@ optional_string(json_t *obj, const char *key, const char *where, const char **va
 }
 
 /*
- * zd_list_page_parse
- *		Parse one page of a standard list endpoint: a cursor page
- *		({"<key>": [...], "meta": {"has_more", "after_cursor"}, "links":
- *		{"next"}}), an offset page ({"<key>": [...], "next_page": ...}) or a
- *		whole unpaginated list ({"<key>": [...]}, perhaps with a null
- *		next_page and a count).  zd_list_advance decides what each means.
- *		On failure returns false with errbuf set and nothing left to free.
+ * parse_records_page
+ *		The part every page shares: a JSON object holding an array of
+ *		objects under result_key.  On failure returns false with errbuf set
+ *		and nothing left to free.
  */
-bool
-zd_list_page_parse(const char *body, size_t len, const char *result_key,
+static bool
+parse_records_page(const char *body, size_t len, const char *result_key,
 				   ZdPage *page, char *errbuf, size_t errlen)
 {
-	json_t	   *meta;
-
 	memset(page, 0, sizeof(*page));
 	page->end_time = -1;
 
@@ -192,6 +108,80 @@ zd_list_page_parse(const char *body, size_t len, const char *result_key,
 	page->nrecords = json_array_size(page->records);
 	if (!records_are_objects(page->records, result_key, errbuf, errlen))
 		goto bad;
+	return true;
+
+bad:
+	zd_page_free(page);
+	return false;
+}
+
+/*
+ * zd_page_parse
+ *		Parse one export page.  On failure returns false with errbuf set and
+ *		nothing left to free.
+ */
+bool
+zd_page_parse(const char *body, size_t len, const char *result_key,
+			  ZdStreamKind kind, ZdPage *page, char *errbuf, size_t errlen)
+{
+	json_t	   *eos;
+	const char *url_key = (kind == ZD_STREAM_CURSOR) ? "after_url" : "next_page";
+
+	if (!parse_records_page(body, len, result_key, page, errbuf, errlen))
+		return false;
+
+	eos = json_object_get(page->root, "end_of_stream");
+	if (!json_is_boolean(eos))
+	{
+		snprintf(errbuf, errlen, "the page has no boolean \"end_of_stream\"");
+		goto bad;
+	}
+	page->end_of_stream = json_is_true(eos);
+
+	if (!optional_string(page->root, url_key, "", &page->next_url, errbuf, errlen))
+		goto bad;
+
+	if (kind == ZD_STREAM_CURSOR)
+	{
+		if (!optional_string(page->root, "after_cursor", "", &page->after_cursor,
+							 errbuf, errlen))
+			goto bad;
+	}
+	else
+	{
+		json_t	   *end_time = json_object_get(page->root, "end_time");
+
+		if (!json_is_integer(end_time))
+		{
+			snprintf(errbuf, errlen, "the page has no integer \"end_time\"");
+			goto bad;
+		}
+		page->end_time = json_integer_value(end_time);
+	}
+	return true;
+
+bad:
+	zd_page_free(page);
+	return false;
+}
+
+/*
+ * zd_list_page_parse
+ *		Parse one page of a standard list endpoint: a cursor page
+ *		({"<key>": [...], "meta": {"has_more", "after_cursor"}, "links":
+ *		{"next"}}), an offset page ({"<key>": [...], "next_page": ...}) or a
+ *		whole unpaginated list ({"<key>": [...]}, perhaps with a null
+ *		next_page and a count).  zd_list_advance decides what each means.
+ *		On failure returns false with errbuf set and nothing left to free.
+ */
+bool
+zd_list_page_parse(const char *body, size_t len, const char *result_key,
+				   ZdPage *page, char *errbuf, size_t errlen)
+{
+	json_t	   *meta;
+
+	if (!parse_records_page(body, len, result_key, page, errbuf, errlen))
+		return false;
 
 	meta = json_object_get(page->root, "meta");
 	if (meta != NULL && !json_is_null(meta))
