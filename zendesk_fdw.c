@@ -332,7 +332,8 @@ zdGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 
 	if (info->push.lookup)
 	{
-		double		requests = zd_lookup_requests(zd_pushdown_lookup_ids(info->push.exprs,
+		double		requests = zd_lookup_requests(info->options->resource,
+												 zd_pushdown_lookup_ids(info->push.exprs,
 																		 info->push.kinds));
 
 		startup_cost = ZD_STANDARD_REQUEST_COST;
@@ -429,7 +430,8 @@ zdGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 						 scan_clauses, &push);
 	zd_pushdown_plan_spec(push.exprs, push.kinds, per_page, &spec);
 	if (spec.lookup)
-		standard_requests = zd_lookup_requests(zd_pushdown_lookup_ids(push.exprs, push.kinds));
+		standard_requests = zd_lookup_requests(info->options->resource,
+											   zd_pushdown_lookup_ids(push.exprs, push.kinds));
 	else
 		export_requests = export_requests_for(info->table_rows * info->stream_fraction,
 											  per_page, info->options);

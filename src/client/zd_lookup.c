@@ -5,7 +5,7 @@
  *
  * One id is one GET of the record; more ids are show_many requests of at
  * most ZD_SHOW_MANY_MAX ids each (Zendesk answers more with a 400
- * TooManyValues).  No PostgreSQL header.
+ * TooManyValues), or one GET each where the resource has no show_many.  No PostgreSQL header.
  *
  * IDENTIFICATION
  *		  src/client/zd_lookup.c
@@ -20,7 +20,7 @@
 
 /*
  * zd_lookup_path
- *		The request for ids[0..nids-1] (1 <= nids <= ZD_SHOW_MANY_MAX):
+ *		The request for ids[0..nids-1] (1 <= nids <= resource->lookup_batch):
  *		"/api/v2/tickets/42.json" or "/api/v2/tickets/show_many.json?ids=1,2".
  *		NULL when out of memory or the resource has no lookups.
  */
@@ -31,7 +31,8 @@ zd_lookup_path(const ZdResource *resource, const int64_t *ids, size_t nids)
 	size_t		len;
 	char	   *path;
 
-	if (resource->lookup_path == NULL || nids == 0 || nids > ZD_SHOW_MANY_MAX)
+	if (resource->lookup_path == NULL || nids == 0 || nids > (size_t) resource->lookup_batch ||
+		nids > ZD_SHOW_MANY_MAX)
 		return NULL;
 	/* 21 bytes per id and its comma, plus the fixed parts */
 	cap = strlen(resource->lookup_path) + 32 + nids * 21;
@@ -54,7 +55,9 @@ zd_lookup_path(const ZdResource *resource, const int64_t *ids, size_t nids)
  *		How many requests zd_lookup_path needs for nids ids.
  */
 size_t
-zd_lookup_requests(size_t nids)
+zd_lookup_requests(const ZdResource *resource, size_t nids)
 {
-	return (nids + ZD_SHOW_MANY_MAX - 1) / ZD_SHOW_MANY_MAX;
+	size_t		batch = resource->lookup_batch > 0 ? (size_t) resource->lookup_batch : 1;
+
+	return (nids + batch - 1) / batch;
 }

@@ -19,11 +19,14 @@
 #define ZD_RESOURCES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef enum ZdStreamKind
 {
 	ZD_STREAM_CURSOR,			/* after_url / after_cursor (tickets, users) */
-	ZD_STREAM_TIME				/* next_page / end_time (organizations, events) */
+	ZD_STREAM_TIME,				/* next_page / end_time (organizations, events) */
+	ZD_STREAM_LIST				/* a standard list, read whole (zd_list.c):
+								 * no export, no start_time, no checkpoint */
 } ZdStreamKind;
 
 typedef enum ZdTimeForm
@@ -47,6 +50,16 @@ typedef enum ZdCustomFields
 	ZD_CUSTOM_USER,				/* user_fields: {key: value} */
 	ZD_CUSTOM_ORGANIZATION		/* organization_fields: {key: value} */
 } ZdCustomFields;
+
+/*
+ * A filtered listing of a standard list: "key = n" is answered by the list
+ * at path_format (one %lld, the value), e.g. the memberships of one group.
+ */
+typedef struct ZdListFilter
+{
+	const char *key;
+	const char *path_format;
+} ZdListFilter;
 
 typedef struct ZdResource
 {
@@ -72,6 +85,15 @@ typedef struct ZdResource
 								 * or NULL */
 	const char *lookup_key;		/* the object in a single lookup's answer */
 	const char *count_path;		/* {"count": {"value": N}}, or NULL */
+	int			lookup_batch;	/* ids one lookup request takes: 100 with
+								 * show_many, 1 with only a show endpoint */
+
+	/* standard lists (stream ZD_STREAM_LIST) */
+	const char *list_path;		/* the whole list, with the query it needs */
+	bool		list_paged;		/* cursor pagination; else one answer */
+	ZdListFilter filters[2];	/* listings narrowed by a key; NULL-ended */
+	const char *plan_feature;	/* what a lower plan lacks: such an account
+								 * answers 403/404 where the list would be */
 } ZdResource;
 
 extern const ZdResource *zd_resource_lookup(const char *name);
@@ -79,5 +101,8 @@ extern const ZdResource *zd_resource_at(int i);
 extern const char *zd_resource_names(void);
 extern bool zd_resource_has_key(const ZdResource *resource, const char *key);
 extern const char *zd_resource_keys(const ZdResource *resource);
+extern const ZdListFilter *zd_resource_filter(const ZdResource *resource, const char *key);
+extern bool zd_resource_list_path(const ZdResource *resource, const ZdListFilter *filter,
+								  long long value, char *buf, size_t len);
 
 #endif							/* ZD_RESOURCES_H */

@@ -206,7 +206,7 @@ zd_scan_first_request(const ZdOptions *options, const ZdScanSpec *spec)
 	if (spec->lookup)
 	{
 		int			batch;
-		size_t		nrequests = zd_lookup_requests(spec->nids);
+		size_t		nrequests = zd_lookup_requests(options->resource, spec->nids);
 
 		if (spec->nids == 0)
 			return pstrdup("no request (no id to look up)");

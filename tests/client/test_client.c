@@ -1040,8 +1040,25 @@ test_lookups(void)
 	check(zd_lookup_path(tickets, ids, 101) == NULL, "101 ids are two requests");
 	check(zd_lookup_path(zd_resource_lookup("ticket_events"), ids, 1) == NULL,
 		  "ticket events have no lookup");
-	check(zd_lookup_requests(0) == 0 && zd_lookup_requests(100) == 1 &&
-		  zd_lookup_requests(101) == 2, "requests per ids");
+	check(zd_lookup_requests(tickets, 0) == 0 && zd_lookup_requests(tickets, 100) == 1 &&
+		  zd_lookup_requests(tickets, 101) == 2, "requests per ids");
+	{
+		const ZdResource *brands = zd_resource_lookup("brands");
+		const ZdResource *forms = zd_resource_lookup("ticket_forms");
+
+		/* brands have a show endpoint only: one id a request */
+		path = zd_lookup_path(brands, ids, 1);
+		check(path && strcmp(path, "/api/v2/brands/1000000000000.json") == 0, "brand: %s", path);
+		free(path);
+		check(zd_lookup_path(brands, ids, 2) == NULL, "no show_many for brands");
+		check(zd_lookup_requests(brands, 3) == 3, "a brand a request");
+		path = zd_lookup_path(forms, ids, 2);
+		check(path && strcmp(path, "/api/v2/ticket_forms/show_many.json?ids=1000000000000,1000000000001") == 0,
+			  "forms: %s", path);
+		free(path);
+		check(zd_lookup_path(zd_resource_lookup("groups"), ids, 1) == NULL,
+			  "groups are never looked up by id");
+	}
 
 	check(zd_lookup_parse(one, strlen(one), "ticket", true, &page, err, sizeof(err)), "one: %s", err);
 	check(page.nrecords == 1 && page.end_of_stream, "one record");
