@@ -157,6 +157,12 @@ zd_export_begin(ZdExport *ex, const char *base_url, const ZdResource *resource,
 	size_t		len;
 
 	memset(ex, 0, sizeof(*ex));
+	if (resource->export_path == NULL)
+	{
+		snprintf(errbuf, errlen, "%s has no incremental export: it is a standard list",
+				 resource->name);
+		return false;
+	}
 	ex->resource = resource;
 	ex->per_page = params->per_page;
 	ex->next_start_time = params->start_time;

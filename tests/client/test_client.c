@@ -478,6 +478,12 @@ test_export_machine(void)
 	check(!zd_export_begin_at_cursor(&ex, "http://127.0.0.1:1", zd_resource_lookup("organizations"),
 									 &params, "Yg==", err, sizeof(err)) &&
 		  strstr(err, "time-based") != NULL, "cursor on a time export: %s", err);
+
+	/* a standard list has no export, and says so (not "out of memory") */
+	check(!zd_export_begin(&ex, "http://127.0.0.1:1", zd_resource_lookup("groups"),
+						   &params, err, sizeof(err)) &&
+		  strstr(err, "groups has no incremental export") != NULL, "export of a list: %s", err);
+	check(ex.next_url == NULL && ex.base_url == NULL, "a refused export holds nothing");
 }
 
 static void

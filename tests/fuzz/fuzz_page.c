@@ -88,7 +88,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const ZdResource *resource;
 
+	/* export pages; a standard list's pages are fuzz_list's */
 	for (int i = 0; (resource = zd_resource_at(i)) != NULL; i++)
-		check_page(resource, data, size);
+		if (resource->stream != ZD_STREAM_LIST)
+			check_page(resource, data, size);
 	return 0;
 }
