@@ -13,7 +13,7 @@ MODULE_big = zendesk_fdw
 include src/client/client.mk
 CLIENT_OBJS = $(addprefix src/client/,$(ZD_CLIENT_SRCS:.c=.o))
 FDW_OBJS = $(addprefix src/fdw/,zd_compat.o zd_options.o zd_conn.o zd_pacing.o zd_tokens.o zd_check.o \
-	zd_columns.o zd_convert.o zd_plan.o zd_guard.o zd_scan.o zd_import.o)
+	zd_columns.o zd_convert.o zd_plan.o zd_guard.o zd_listing.o zd_scan.o zd_import.o)
 SYNC_OBJS = $(addprefix src/sync/,zd_sync.o zd_sync_api.o zd_sync_fields.o zd_sync_state.o \
 	zd_sync_target.o)
 OBJS = zendesk_fdw.o $(FDW_OBJS) $(SYNC_OBJS) $(CLIENT_OBJS)

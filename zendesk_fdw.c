@@ -95,7 +95,8 @@ typedef struct ZdScanState
 	bool		spec_ready;		/* spec worked out for this pass */
 	bool		no_request;		/* the values admit no row */
 	ZdScanSpec	spec;
-	double		export_requests;	/* planner's estimate */
+	double		export_requests;	/* planner's estimates */
+	double		standard_requests;
 	bool		rows_known;
 	double		stream_fraction;
 	int			per_page;
@@ -209,7 +210,8 @@ zdGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 		info->rows_known = true;
 	}
 	else
-		info->table_rows = ZD_DEFAULT_ROWS;
+		info->table_rows = info->options->resource->typical_rows > 0 ?
+			info->options->resource->typical_rows : ZD_DEFAULT_ROWS;
 	table_close(rel, NoLock);
 
 	zd_pushdown_classify(root, baserel, info->options, info->columns, info->ncolumns,
@@ -256,8 +258,12 @@ export_requests_for(double rows, int per_page, const ZdOptions *options)
 static int
 limit_per_page(PlannerInfo *root, RelOptInfo *baserel, const ZdOptions *options)
 {
-	if (root->limit_tuples > 0 && root->limit_tuples < options->page_size &&
-		options->resource->stream == ZD_STREAM_CURSOR &&
+	int			ceiling = options->resource->stream == ZD_STREAM_LIST ?
+		Min(options->page_size, ZD_LIST_MAX_PAGE_SIZE) : options->page_size;
+
+	if (root->limit_tuples > 0 && root->limit_tuples < ceiling &&
+		(options->resource->stream == ZD_STREAM_CURSOR ||
+		 (options->resource->stream == ZD_STREAM_LIST && options->resource->list_paged)) &&
 		baserel->baserestrictinfo == NIL &&
 		bms_membership(root->all_baserels) == BMS_SINGLETON &&
 		root->parse->sortClause == NIL)
@@ -265,7 +271,23 @@ limit_per_page(PlannerInfo *root, RelOptInfo *baserel, const ZdOptions *options)
 	return options->page_size;
 }
 
-/* Does this equivalence member stand for the table's id column? */
+/*
+ * list_requests_for
+ *		Standard requests to list rows records of a standard list: one
+ *		answer unpaginated, else pages of 100 (or of a LIMIT's size, one).
+ *		Cursor pages end on has_more false, so a last full page needs no
+ *		empty one after it.
+ */
+static double
+list_requests_for(double rows, int per_page, const ZdResource *resource)
+{
+	if (!resource->list_paged || per_page < ZD_LIST_MAX_PAGE_SIZE)
+		return 1;
+	return Max(ceil(rows / ZD_LIST_MAX_PAGE_SIZE), 1);
+}
+
+/* Does this equivalence member stand for the table's id column, or a key
+ * the resource has a filtered listing by? */
 static bool
 ec_member_is_id(PlannerInfo *root, RelOptInfo *baserel, EquivalenceClass *ec,
 				EquivalenceMember *em, void *arg)
@@ -279,9 +301,16 @@ ec_member_is_id(PlannerInfo *root, RelOptInfo *baserel, EquivalenceClass *ec,
 		((Var *) expr)->varattno <= 0)
 		return false;
 	for (int i = 0; i < info->ncolumns; i++)
-		if (info->columns[i].index == ((Var *) expr)->varattno - 1)
-			return info->columns[i].source == ZD_SRC_KEY &&
-				strcmp(info->columns[i].key, "id") == 0;
+	{
+		const ZdColumn *col = &info->columns[i];
+
+		if (col->index != ((Var *) expr)->varattno - 1)
+			continue;
+		if (col->source != ZD_SRC_KEY)
+			return false;
+		return strcmp(col->key, "id") == 0 ||
+			zd_resource_filter(info->options->resource, col->key) != NULL;
+	}
 	return false;
 }
 
@@ -304,10 +333,14 @@ add_lookup_path(PlannerInfo *root, RelOptInfo *baserel, RestrictInfo *rinfo,
 	*seen = lappend(*seen, required_outer);
 
 	param_info = get_baserel_parampathinfo(root, baserel, required_outer);
-	/* one standard request per outer row: costed per execution */
+	/*
+	 * per outer row, one lookup request, or the pages of one filtered
+	 * listing: costed per execution
+	 */
 	add_path(baserel, (Path *)
 			 zd_create_foreignscan_path(root, baserel, NULL, param_info->ppi_rows,
 										ZD_STANDARD_REQUEST_COST,
+										Max(ceil(param_info->ppi_rows / ZD_LIST_MAX_PAGE_SIZE), 1) *
 										ZD_STANDARD_REQUEST_COST +
 										param_info->ppi_rows * ZD_RECORD_COST,
 										NIL, required_outer, NULL,
@@ -339,6 +372,15 @@ zdGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 		startup_cost = ZD_STANDARD_REQUEST_COST;
 		total_cost = requests * ZD_STANDARD_REQUEST_COST + baserel->rows * ZD_RECORD_COST;
 	}
+	else if (info->options->resource->stream == ZD_STREAM_LIST)
+	{
+		/* the whole list, or the rows of one filtered listing */
+		double		listed = info->push.filter ? baserel->rows : info->table_rows;
+
+		startup_cost = ZD_STANDARD_REQUEST_COST;
+		total_cost = list_requests_for(listed, per_page, info->options->resource) *
+			ZD_STANDARD_REQUEST_COST + listed * ZD_RECORD_COST;
+	}
 	else
 	{
 		double		stream_rows = info->table_rows * info->stream_fraction;
@@ -354,14 +396,15 @@ zdGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 										NIL, baserel->lateral_relids, NULL,
 										list_make1(makeInteger(per_page))));
 
-	if (info->options->resource->lookup_path == NULL)
+	if (info->options->resource->lookup_path == NULL &&
+		info->options->resource->filters[0].key == NULL)
 		return;
 	foreach(lc, baserel->joininfo)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
 
 		if (join_clause_is_movable_to(rinfo, baserel) &&
-			zd_pushdown_is_id_clause(root, baserel, info->options, info->columns,
+			zd_pushdown_is_param_clause(root, baserel, info->options, info->columns,
 									 info->ncolumns, rinfo))
 			add_lookup_path(root, baserel, rinfo, &seen);
 	}
@@ -375,8 +418,8 @@ zdGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 		{
 			RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
 
-			if (zd_pushdown_is_id_clause(root, baserel, info->options, info->columns,
-										 info->ncolumns, rinfo))
+			if (zd_pushdown_is_param_clause(root, baserel, info->options, info->columns,
+											info->ncolumns, rinfo))
 				add_lookup_path(root, baserel, rinfo, &seen);
 		}
 	}
@@ -432,6 +475,10 @@ zdGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	if (spec.lookup)
 		standard_requests = zd_lookup_requests(info->options->resource,
 											   zd_pushdown_lookup_ids(push.exprs, push.kinds));
+	else if (info->options->resource->stream == ZD_STREAM_LIST)
+		standard_requests = list_requests_for(push.filter ? best_path->path.rows :
+											  info->table_rows,
+											  per_page, info->options->resource);
 	else
 		export_requests = export_requests_for(info->table_rows * info->stream_fraction,
 											  per_page, info->options);
@@ -483,13 +530,14 @@ zdExplainForeignScan(ForeignScanState *node, ExplainState *es)
 			[ZD_PUSH_LOWER] = "Zendesk start_time from",
 			[ZD_PUSH_UPPER] = "Zendesk stops after",
 			[ZD_PUSH_ID] = "Zendesk id from",
-			[ZD_PUSH_ID_ANY] = "Zendesk ids from"
+			[ZD_PUSH_ID_ANY] = "Zendesk ids from",
+			[ZD_PUSH_FILTER] = "Zendesk listing by"
 		};
 		Node	   *expr = lfirst(le);
 
 		if (IsA(expr, Const) && lfirst_int(lk) != ZD_PUSH_UPPER)
 			continue;
-		ExplainPropertyText(labels[lfirst_int(lk)],
+		ExplainPropertyText(labels[Min(lfirst_int(lk), ZD_PUSH_FILTER)],
 							deparse_expression(expr, context, false, false), es);
 	}
 	if (export_requests > 0)
@@ -557,6 +605,7 @@ zdBeginForeignScan(ForeignScanState *node, int eflags)
 	state->value_states = ExecInitExprList(plan->fdw_exprs, (PlanState *) node);
 	state->kinds = list_nth(plan->fdw_private, ZdPrivateKinds);
 	state->export_requests = floatVal(list_nth(plan->fdw_private, ZdPrivateExportRequests));
+	state->standard_requests = floatVal(list_nth(plan->fdw_private, ZdPrivateStandardRequests));
 	state->per_page = intVal(list_nth(plan->fdw_private, ZdPrivatePerPage));
 	state->rows_known = boolVal(list_nth(plan->fdw_private, ZdPrivateRowsKnown));
 	state->stream_fraction = floatVal(list_nth(plan->fdw_private, ZdPrivateStreamFraction));
@@ -581,6 +630,7 @@ same_spec(const ZdScanSpec *a, const ZdScanSpec *b)
 	return a->lookup == b->lookup && a->start_time == b->start_time &&
 		a->has_stop == b->has_stop && (!a->has_stop || a->stop_after == b->stop_after) &&
 		a->per_page == b->per_page && a->nids == b->nids &&
+		a->filter == b->filter && a->filter_value == b->filter_value &&
 		(a->nids <= 0 || memcmp(a->ids, b->ids, sizeof(int64) * a->nids) == 0);
 }
 
@@ -603,7 +653,7 @@ charge_export(ForeignScanState *node, ZdScanState *state)
 		requests = export_requests_for(count * state->stream_fraction, state->per_page,
 									   state->options);
 	zd_guard_charge(state->options, requests,
-					RelationGetRelationName(node->ss.ss_currentRelation));
+					RelationGetRelationName(node->ss.ss_currentRelation), false);
 }
 
 /*
@@ -652,7 +702,15 @@ start_pass(ForeignScanState *node, ZdScanState *state)
 	}
 	else
 		zd_scan_restart(state->scan, &state->spec);
-	if (!state->spec.lookup)
+	if (state->spec.lookup)
+		return;
+	if (state->options->resource->stream == ZD_STREAM_LIST)
+	{
+		if (zd_guard_limit(state->options) > 0)
+			zd_guard_charge(state->options, state->standard_requests,
+							RelationGetRelationName(node->ss.ss_currentRelation), true);
+	}
+	else
 		charge_export(node, state);
 }
 

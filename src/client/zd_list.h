@@ -30,8 +30,8 @@
 
 #include "zd_idset.h"
 #include "zd_parse.h"
+#include "zd_resources.h"
 
-#define ZD_LIST_MAX_PAGE_SIZE 100	/* Zendesk's ceiling for page[size] */
 #define ZD_LIST_MAX_RESTARTS 3
 
 typedef struct ZdList

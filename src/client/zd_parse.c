@@ -625,13 +625,12 @@ zd_error_is_invalid_token(const char *body, size_t len)
 }
 
 /*
- * zd_error_is_invalid_cursor
- *		Does this 400/422 body reject an export cursor as invalid or expired?
- *		Both shapes are known: {"error":"InvalidCursor",...} and
- *		{"errors":[{"code":"InvalidCursor",...}]} (sim/README.md §4.3).
+ * zd_error_has_code
+ *		Does this error body carry code, as {"error":"<code>",...} or as
+ *		{"errors":[{"code":"<code>",...}]}?  Zendesk answers in both shapes.
  */
 bool
-zd_error_is_invalid_cursor(const char *body, size_t len)
+zd_error_has_code(const char *body, size_t len, const char *code)
 {
 	json_error_t jerr;
 	json_t	   *root = json_loadb(body, len, 0, &jerr);
@@ -641,16 +640,39 @@ zd_error_is_invalid_cursor(const char *body, size_t len)
 	{
 		const char *error = string_member(root, "error");
 		json_t	   *errors = json_object_get(root, "errors");
-		const char *code = NULL;
+		const char *first = NULL;
 
 		if (json_is_array(errors) && json_is_object(json_array_get(errors, 0)))
-			code = string_member(json_array_get(errors, 0), "code");
-		result = (error != NULL && strcmp(error, "InvalidCursor") == 0) ||
-			(code != NULL && strcmp(code, "InvalidCursor") == 0);
+			first = string_member(json_array_get(errors, 0), "code");
+		result = (error != NULL && strcmp(error, code) == 0) ||
+			(first != NULL && strcmp(first, code) == 0);
 	}
 	if (root != NULL)
 		json_decref(root);
 	return result;
+}
+
+/*
+ * zd_error_is_invalid_cursor
+ *		Does this 400/422 body reject an export cursor as invalid or expired
+ *		(InvalidCursor, in either shape: sim/README.md §4.3)?
+ */
+bool
+zd_error_is_invalid_cursor(const char *body, size_t len)
+{
+	return zd_error_has_code(body, len, "InvalidCursor");
+}
+
+/*
+ * zd_error_is_invalid_list_cursor
+ *		Does this 400 body reject a standard list's page[after] cursor
+ *		(InvalidPaginationParameter, or InvalidCursor: sim/README.md §12)?
+ */
+bool
+zd_error_is_invalid_list_cursor(const char *body, size_t len)
+{
+	return zd_error_has_code(body, len, "InvalidPaginationParameter") ||
+		zd_error_has_code(body, len, "InvalidCursor");
 }
 
 /*

@@ -59,7 +59,9 @@ extern bool zd_count_parse(const char *body, size_t len, long long *count,
 extern void zd_error_text(const char *body, size_t len,
 						  char *buf, size_t buflen);
 extern bool zd_error_is_invalid_token(const char *body, size_t len);
+extern bool zd_error_has_code(const char *body, size_t len, const char *code);
 extern bool zd_error_is_invalid_cursor(const char *body, size_t len);
+extern bool zd_error_is_invalid_list_cursor(const char *body, size_t len);
 extern bool zd_error_is_start_time_too_recent(long status, const char *body,
 											  size_t len);
 

@@ -367,6 +367,7 @@ static const ZdResource resources[] = {
 		 * group the listing shows is not documented (switch
 		 * deleted_group_show), and an account's groups are a page or two.
 		 */
+		.typical_rows = 20,
 	},
 	{
 		.name = "group_memberships",
@@ -382,6 +383,7 @@ static const ZdResource resources[] = {
 		.list_paged = true,
 		.filters = {{"group_id", "/api/v2/groups/%lld/memberships.json"},
 					{"user_id", "/api/v2/users/%lld/group_memberships.json"}},
+		.typical_rows = 200,
 	},
 	{
 		.name = "organization_memberships",
@@ -397,6 +399,7 @@ static const ZdResource resources[] = {
 		.list_paged = true,
 		.filters = {{"organization_id", "/api/v2/organizations/%lld/organization_memberships.json"},
 					{"user_id", "/api/v2/users/%lld/organization_memberships.json"}},
+		.typical_rows = 1000,
 	},
 	{
 		.name = "brands",
@@ -410,6 +413,7 @@ static const ZdResource resources[] = {
 		.lookup_batch = 1,
 		.list_path = "/api/v2/brands.json",
 		.list_paged = true,
+		.typical_rows = 3,
 	},
 	{
 		.name = "ticket_forms",
@@ -423,6 +427,7 @@ static const ZdResource resources[] = {
 		.lookup_batch = 100,	/* ticket_forms/show_many */
 		.list_path = "/api/v2/ticket_forms.json",
 		.plan_feature = "ticket forms (Enterprise plans, or the add-on)",
+		.typical_rows = 10,
 	},
 	{
 		.name = "custom_statuses",
@@ -435,6 +440,7 @@ static const ZdResource resources[] = {
 		.lookup_key = "custom_status",
 		.lookup_batch = 1,
 		.list_path = "/api/v2/custom_statuses.json",
+		.typical_rows = 10,
 	},
 	{
 		.name = "sla_policies",
@@ -448,6 +454,7 @@ static const ZdResource resources[] = {
 		.lookup_batch = 1,
 		.list_path = "/api/v2/slas/policies.json",
 		.plan_feature = "SLA policies (Professional plans and above)",
+		.typical_rows = 10,
 	},
 	{
 		.name = "schedules",
@@ -461,6 +468,7 @@ static const ZdResource resources[] = {
 		.lookup_batch = 1,
 		.list_path = "/api/v2/business_hours/schedules.json",
 		.plan_feature = "business-hours schedules (not on the lowest plans)",
+		.typical_rows = 3,
 	},
 };
 

@@ -29,6 +29,8 @@ typedef enum ZdStreamKind
 								 * no export, no start_time, no checkpoint */
 } ZdStreamKind;
 
+#define ZD_LIST_MAX_PAGE_SIZE 100	/* Zendesk's ceiling for page[size] */
+
 typedef enum ZdTimeForm
 {
 	ZD_TIME_EPOCH,				/* an integer, seconds since 1970 */
@@ -94,6 +96,9 @@ typedef struct ZdResource
 	ZdListFilter filters[2];	/* listings narrowed by a key; NULL-ended */
 	const char *plan_feature;	/* what a lower plan lacks: such an account
 								 * answers 403/404 where the list would be */
+	int			typical_rows;	/* the planner's guess without statistics or
+								 * the rows option (an account of a few dozen
+								 * agents); 0: the default of every table */
 } ZdResource;
 
 extern const ZdResource *zd_resource_lookup(const char *name);

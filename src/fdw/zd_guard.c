@@ -11,6 +11,11 @@
  * that asks Zendesk again, is charged its estimate; the charges of one
  * statement add up.
  *
+ * The scans of standard lists (groups, memberships, ...) are charged their
+ * standard requests, which add up on a tally of their own against the same
+ * limit: they share the account's per-minute limit, not the export quota.
+ * Lookups by id are not charged (one request an id, bounded by the ids).
+ *
  * IDENTIFICATION
  *		  src/fdw/zd_guard.c
  *
@@ -34,6 +39,7 @@ static int	max_requests_per_statement_guc = -1;
 static LocalTransactionId charged_lxid = InvalidLocalTransactionId;
 static TimestampTz charged_statement = 0;
 static double charged_requests = 0;
+static double charged_standard = 0;
 
 void
 zd_guard_init(void)
@@ -60,11 +66,13 @@ zd_guard_limit(const ZdOptions *options)
 
 /*
  * zd_guard_charge
- *		Charge a scan's estimated export requests to the current statement;
- *		an error, before any of them is made, when that goes over the limit.
+ *		Charge a scan's estimated export requests (standard requests, when
+ *		standard) to the current statement; an error, before any of them is
+ *		made, when that goes over the limit.
  */
 void
-zd_guard_charge(const ZdOptions *options, double requests, const char *table)
+zd_guard_charge(const ZdOptions *options, double requests, const char *table,
+				bool standard)
 {
 	int			limit = zd_guard_limit(options);
 	double		total;
@@ -76,6 +84,22 @@ zd_guard_charge(const ZdOptions *options, double requests, const char *table)
 		charged_lxid = ZD_MY_LXID;
 		charged_statement = GetCurrentStatementStartTimestamp();
 		charged_requests = 0;
+		charged_standard = 0;
+	}
+	if (standard)
+	{
+		total = charged_standard + ceil(requests);
+		if (limit > 0 && total > limit)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("this statement would make about %.0f Zendesk standard requests, more than max_requests_per_statement (%d)",
+							total, limit),
+					 errdetail("Listing \"%s\" needs about %.0f standard requests, which count against the account's per-minute limit that other integrations share.",
+							   table, ceil(requests)),
+					 errhint("Narrow the query (e.g. WHERE group_id = ...), or allow it with SET zendesk_fdw.max_requests_per_statement = %.0f (0 allows any number), or raise the option max_requests_per_statement of server %s.",
+							 total, quote_identifier(options->server_name))));
+		charged_standard = total;
+		return;
 	}
 	total = charged_requests + ceil(requests);
 	if (limit > 0 && total > limit)

@@ -14,6 +14,10 @@
  *	  (order_key), never on ticket updated_at (which can lag
  *	  generated_timestamp) and never on ticket events (which can arrive
  *	  late, sim/README.md §3.8);
+ *	- a filtered listing (the memberships of one group) only for key = value
+ *	  on a key the resource lists in filters, and one key a scan: a second
+ *	  key's clause, and any filter once an id clause makes it a lookup, is
+ *	  checked locally only;
  *	- only built-in operators of the integer and timestamptz types, values
  *	  free of this table's columns and of volatile functions;
  *	- values are evaluated when the scan starts; a NULL one means no rows,
@@ -170,6 +174,23 @@ classify(PlannerInfo *root, RelOptInfo *baserel, const ZdOptions *options,
 			return true;
 		}
 
+		/* key = value on a filtered listing's key */
+		if (resource->stream == ZD_STREAM_LIST && is_id_type(col->typid) &&
+			is_id_type(exprType(other)) && is_integer_equality(op->opno))
+		{
+			for (int i = 0; i < (int) lengthof(resource->filters) &&
+				 resource->filters[i].key != NULL; i++)
+			{
+				if (column_is_key(col, resource->filters[i].key))
+				{
+					*kind = ZD_PUSH_FILTER + i;
+					*value = (Expr *) other;
+					return true;
+				}
+			}
+			return false;
+		}
+
 		direction = time_comparison(op->opno);
 		if (direction == 0 || col->typid != TIMESTAMPTZOID)
 			return false;
@@ -221,6 +242,10 @@ zd_pushdown_classify(PlannerInfo *root, RelOptInfo *baserel,
 					 int ncolumns, List *restrictinfos, ZdPushdown *push)
 {
 	ListCell   *lc;
+	ListCell   *le;
+	ListCell   *lk;
+	int			filter_kind = -1;
+	ZdPushdown	filtered;
 
 	memset(push, 0, sizeof(*push));
 	foreach(lc, restrictinfos)
@@ -232,29 +257,60 @@ zd_pushdown_classify(PlannerInfo *root, RelOptInfo *baserel,
 		if (rinfo->pseudoconstant ||
 			!classify(root, baserel, options, columns, ncolumns, rinfo, &kind, &value))
 			continue;
+		if (kind >= ZD_PUSH_FILTER)
+		{
+			if (filter_kind >= 0 && (int) kind != filter_kind)
+				continue;		/* one filtered listing a scan */
+			filter_kind = kind;
+			push->filter = true;
+		}
 		push->exprs = lappend(push->exprs, value);
 		push->kinds = lappend_int(push->kinds, kind);
 		push->clauses = lappend(push->clauses, rinfo);
 		if (kind == ZD_PUSH_ID || kind == ZD_PUSH_ID_ANY)
 			push->lookup = true;
 	}
+	if (!push->lookup || !push->filter)
+		return;
+
+	/* lookups answer the scan: the filter clauses are checked locally only */
+	memset(&filtered, 0, sizeof(filtered));
+	filtered.lookup = true;
+	forthree(le, push->exprs, lk, push->kinds, lc, push->clauses)
+	{
+		if (lfirst_int(lk) >= ZD_PUSH_FILTER)
+			continue;
+		filtered.exprs = lappend(filtered.exprs, lfirst(le));
+		filtered.kinds = lappend_int(filtered.kinds, lfirst_int(lk));
+		filtered.clauses = lappend(filtered.clauses, lfirst(lc));
+	}
+	*push = filtered;
 }
 
 /*
- * zd_pushdown_is_id_clause
+ * zd_pushdown_is_param_clause
  *		Is this join clause "id = <other relation's column>", which a
- *		parameterized path turns into one lookup per outer row?
+ *		parameterized path turns into one lookup per outer row, or a filter
+ *		key's "group_id = <...>", one filtered listing per outer row?
  */
 bool
-zd_pushdown_is_id_clause(PlannerInfo *root, RelOptInfo *baserel,
-						 const ZdOptions *options, const ZdColumn *columns,
-						 int ncolumns, RestrictInfo *rinfo)
+zd_pushdown_is_param_clause(PlannerInfo *root, RelOptInfo *baserel,
+							const ZdOptions *options, const ZdColumn *columns,
+							int ncolumns, RestrictInfo *rinfo)
 {
 	ZdPushKind	kind;
 	Expr	   *value;
 
 	return classify(root, baserel, options, columns, ncolumns, rinfo, &kind, &value) &&
-		kind == ZD_PUSH_ID;
+		(kind == ZD_PUSH_ID || kind >= ZD_PUSH_FILTER);
+}
+
+/* An integer datum of one of the id types as int64. */
+static int64
+id_datum(Datum value, Oid type)
+{
+	return type == INT8OID ? DatumGetInt64(value) :
+		type == INT4OID ? DatumGetInt32(value) : DatumGetInt16(value);
 }
 
 /* Epoch second of a finite timestamptz, rounded down. */
@@ -287,8 +343,7 @@ ids_of_value(ZdPushKind kind, Datum value, Oid type, int *nids)
 	if (kind == ZD_PUSH_ID)
 	{
 		ids = palloc(sizeof(int64));
-		ids[n++] = type == INT8OID ? DatumGetInt64(value) :
-			type == INT4OID ? DatumGetInt32(value) : DatumGetInt16(value);
+		ids[n++] = id_datum(value, type);
 	}
 	else
 	{
@@ -346,9 +401,21 @@ add_value(ZdScanSpec *spec, ZdPushKind kind, Datum value, bool isnull, Oid type,
 	TimestampTz ts;
 	int64	   *ids;
 	int			nids;
+	int64		key;
 
 	if (isnull)
 		return false;			/* a comparison with NULL is never true */
+	if (kind >= ZD_PUSH_FILTER)
+	{
+		key = id_datum(value, type);
+		/* Zendesk's ids are positive; two values of one key admit no row */
+		if (key < 1 || (spec->filter >= 0 && spec->filter_value >= 0 &&
+						spec->filter_value != key))
+			return false;
+		spec->filter = kind - ZD_PUSH_FILTER;
+		spec->filter_value = key;
+		return true;
+	}
 	switch (kind)
 	{
 		case ZD_PUSH_LOWER:
@@ -369,6 +436,8 @@ add_value(ZdScanSpec *spec, ZdPushKind kind, Datum value, bool isnull, Oid type,
 				spec->has_stop = true;
 			}
 			return true;
+		case ZD_PUSH_FILTER:	/* handled above */
+			break;
 		case ZD_PUSH_ID:
 		case ZD_PUSH_ID_ANY:
 			ids = ids_of_value(kind, value, type, &nids);
@@ -392,9 +461,15 @@ spec_init(ZdScanSpec *spec, List *kinds, int per_page)
 
 	memset(spec, 0, sizeof(*spec));
 	spec->per_page = per_page;
+	spec->filter = -1;
+	spec->filter_value = -1;
 	foreach(lc, kinds)
+	{
 		if (lfirst_int(lc) == ZD_PUSH_ID || lfirst_int(lc) == ZD_PUSH_ID_ANY)
 			spec->lookup = true;
+		else if (lfirst_int(lc) >= ZD_PUSH_FILTER)
+			spec->filter = lfirst_int(lc) - ZD_PUSH_FILTER;
+	}
 }
 
 /*
@@ -436,7 +511,7 @@ zd_pushdown_spec(List *exprstates, List *kinds, ExprContext *econtext,
  * zd_pushdown_plan_spec
  *		For EXPLAIN, without running anything: the spec as far as constants
  *		tell.  A start_time known only at scan start is -1; ids known only
- *		then make nids -1 (one id) or -2 (a list).
+ *		then make nids -1 (one id) or -2 (a list); a filter's value, -1.
  */
 void
 zd_pushdown_plan_spec(List *exprs, List *kinds, int per_page, ZdScanSpec *spec)

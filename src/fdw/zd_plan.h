@@ -5,7 +5,9 @@
  *
  * README.md, "What a query asks Zendesk": a lower bound on a stream time column becomes the
  * export's start_time; an upper bound on the stream's own order column ends
- * the stream early; id = / id IN / id = ANY become lookups.  The values are
+ * the stream early; id = / id IN / id = ANY become lookups; on a standard
+ * list, key = value on a key it has a filtered listing by (group_id on
+ * group_memberships) becomes that listing.  The values are
  * expressions kept in the plan (fdw_exprs) and evaluated when the scan
  * starts, so a generic plan never freezes now() or a parameter.  Every
  * clause is still checked locally.
@@ -29,7 +31,9 @@ typedef enum ZdPushKind
 	ZD_PUSH_LOWER,				/* stream time column >(=) value */
 	ZD_PUSH_UPPER,				/* stream order column <(=) value */
 	ZD_PUSH_ID,					/* id = value */
-	ZD_PUSH_ID_ANY				/* id = ANY (array value) */
+	ZD_PUSH_ID_ANY,				/* id = ANY (array value) */
+	ZD_PUSH_FILTER				/* ZD_PUSH_FILTER + i: a standard list's
+								 * resource->filters[i].key = value */
 } ZdPushKind;
 
 typedef struct ZdPushdown
@@ -38,13 +42,14 @@ typedef struct ZdPushdown
 	List	   *kinds;			/* integer List: ZdPushKind of each */
 	List	   *clauses;		/* the RestrictInfos they came from */
 	bool		lookup;			/* an id clause: lookups answer the scan */
+	bool		filter;			/* else a filter clause: a filtered listing */
 } ZdPushdown;
 
 extern void zd_pushdown_classify(PlannerInfo *root, RelOptInfo *baserel,
 								 const ZdOptions *options,
 								 const ZdColumn *columns, int ncolumns,
 								 List *restrictinfos, ZdPushdown *push);
-extern bool zd_pushdown_is_id_clause(PlannerInfo *root, RelOptInfo *baserel,
+extern bool zd_pushdown_is_param_clause(PlannerInfo *root, RelOptInfo *baserel,
 									 const ZdOptions *options,
 									 const ZdColumn *columns, int ncolumns,
 									 RestrictInfo *rinfo);

@@ -19,6 +19,11 @@
  * A page is parsed and accepted by the state machine before any of its
  * records is returned, so a malformed page yields no rows.
  *
+ * A standard list (groups, memberships, brands, ...) has no export: the
+ * scan reads the whole list, or the listing filtered by one key, through
+ * zd_listing.c with standard requests.  A listing restarted after a
+ * refused cursor repeats records, which are skipped by id (zd_list_take).
+ *
  * What is asked for comes from the scan's ZdScanSpec: an export from a
  * start_time, ended early once the stream passes an upper bound on its own
  * order (the last record of a cursor page, the end_time of a time page), or
@@ -43,6 +48,7 @@
  */
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -50,6 +56,7 @@
 #include "zendesk_fdw.h"
 #include "zd_conn.h"
 #include "zd_convert.h"
+#include "zd_listing.h"
 #include "client/zd_export.h"
 #include "client/zd_idset.h"
 #include "client/zd_lookup.h"
@@ -73,6 +80,8 @@ struct ZdScan
 
 	ZdExport	export;			/* malloc'd inside; freed by cleanup */
 	bool		export_active;
+	ZdList		list;			/* a standard list's machine; likewise */
+	bool		list_active;
 	ZdPage		page;			/* jansson tree; freed by cleanup */
 	bool		page_loaded;
 	size_t		next_record;
@@ -104,6 +113,23 @@ release_export(ZdScan *scan)
 		zd_export_end(&scan->export);
 		scan->export_active = false;
 	}
+	if (scan->list_active)
+	{
+		zd_list_end(&scan->list);
+		scan->list_active = false;
+	}
+}
+
+static bool
+is_list(const ZdScan *scan)
+{
+	return scan->options->resource->stream == ZD_STREAM_LIST;
+}
+
+static const ZdListFilter *
+spec_filter(const ZdResource *resource, const ZdScanSpec *spec)
+{
+	return spec->filter >= 0 ? &resource->filters[spec->filter] : NULL;
 }
 
 /* Reset callback of the scan context: every path out ends here. */
@@ -163,6 +189,14 @@ start_export(ZdScan *scan)
 	scan->scan_start = -1;
 	if (scan->spec.lookup)
 		return;
+	if (is_list(scan))
+	{
+		zd_listing_begin(&scan->list, scan->options,
+						 spec_filter(scan->options->resource, &scan->spec),
+						 scan->spec.filter_value, scan->spec.per_page);
+		scan->list_active = true;
+		return;
+	}
 
 	if (!zd_export_begin(&scan->export, scan->options->base_url,
 						 scan->options->resource, &params, err, sizeof(err)))
@@ -183,13 +217,46 @@ lookup_batch_path(const ZdResource *resource, const int64 *ids, int nids,
 {
 	char	   *path;
 
-	*batch = Min(nids - first, ZD_SHOW_MANY_MAX);
+	*batch = Min(nids - first, Max(resource->lookup_batch, 1));
 	path = zd_lookup_path(resource, ids + first, *batch);
 	if (path == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
 	return path;
+}
+
+/*
+ * list_first_request
+ *		"GET <path>" of a listing's first request, for EXPLAIN: the filter's
+ *		value is "?" when known only at scan start.
+ */
+static char *
+list_first_request(const ZdResource *resource, const ZdScanSpec *spec)
+{
+	const ZdListFilter *filter = spec_filter(resource, spec);
+	const char *format = filter != NULL ? filter->path_format : resource->list_path;
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "GET ");
+	if (filter == NULL)
+		appendStringInfoString(&buf, resource->list_path);
+	else if (spec->filter_value >= 0)
+		appendStringInfoString(&buf, zd_listing_path(resource, filter, spec->filter_value));
+	else
+	{
+		const char *hole = strstr(format, "%lld");
+
+		Assert(hole != NULL);
+		appendBinaryStringInfo(&buf, format, hole - format);
+		appendStringInfo(&buf, "?%s", hole + 4);
+	}
+	if (resource->list_paged)
+		appendStringInfo(&buf, "%cpage[size]=%d", strchr(format, '?') ? '&' : '?',
+						 spec->per_page > 0 && spec->per_page < ZD_LIST_MAX_PAGE_SIZE ?
+						 spec->per_page : ZD_LIST_MAX_PAGE_SIZE);
+	return buf.data;
 }
 
 /*
@@ -213,13 +280,17 @@ zd_scan_first_request(const ZdOptions *options, const ZdScanSpec *spec)
 		if (spec->nids == -1)
 			return psprintf("GET %s/?.json", options->resource->lookup_path);
 		if (spec->nids == -2)
-			return psprintf("GET %s/show_many.json?ids=? (up to 100 ids a request)",
-							options->resource->lookup_path);
+			return options->resource->lookup_batch > 1 ?
+				psprintf("GET %s/show_many.json?ids=? (up to %d ids a request)",
+						 options->resource->lookup_path, options->resource->lookup_batch) :
+				psprintf("GET %s/?.json (a request an id)", options->resource->lookup_path);
 		path = lookup_batch_path(options->resource, spec->ids, spec->nids, 0, &batch);
 		result = nrequests > 1 ?
 			psprintf("GET %s (and %zu more requests)", path, nrequests - 1) :
 			psprintf("GET %s", path);
 	}
+	else if (options->resource->stream == ZD_STREAM_LIST)
+		return list_first_request(options->resource, spec);
 	else
 	{
 		ZdExportParams params = export_params(options, spec);
@@ -325,7 +396,7 @@ check_record_ids(ZdScan *scan, const char *path)
 static void
 fetch_lookup(ZdScan *scan)
 {
-	static const long accepted[] = {404, 0};
+	static const long accepted[] = {403, 404, 0};
 	const ZdResource *resource = scan->options->resource;
 	ZdHttpResponse response;
 	char		err[256];
@@ -342,8 +413,16 @@ fetch_lookup(ZdScan *scan)
 	scan->next_id += batch;
 	scan->lookup_done = scan->next_id >= scan->spec.nids;
 	scan->pages_total++;
+	if (zd_listing_is_plan_gate(resource, &response))
+	{
+		zd_listing_plan_notice(scan->options, zd_url_path(url), response.status);
+		scan->lookup_done = true;	/* the other ids would answer the same */
+		return;
+	}
 	if (response.status == 404)
 		return;					/* no such record: no row */
+	if (response.status != 200)
+		zd_conn_report_status(scan->conn, scan->options, "GET", url, &response);
 
 	if (!zd_lookup_parse(response.body, response.body_len,
 						 batch == 1 ? resource->lookup_key : resource->result_key,
@@ -399,6 +478,17 @@ fetch_page(ZdScan *scan)
 	if (scan->spec.lookup)
 	{
 		fetch_lookup(scan);
+		MemoryContextSwitchTo(old);
+		return;
+	}
+	if (is_list(scan))
+	{
+		if (zd_listing_fetch(scan->conn, scan->options, &scan->list,
+							 scan->spec.filter >= 0, &scan->page) == ZD_LISTING_PAGE)
+		{
+			scan->page_loaded = true;
+			scan->pages_total++;
+		}
 		MemoryContextSwitchTo(old);
 		return;
 	}
@@ -484,6 +574,26 @@ first_time_seen(ZdScan *scan, json_t *record)
 }
 
 /*
+ * first_time_listed
+ *		Is this the first time the listing hands out this record?  Only a
+ *		listing restarted after a refused cursor repeats one.
+ */
+static bool
+first_time_listed(ZdScan *scan, json_t *record)
+{
+	int64_t		id;
+	int			taken;
+
+	(void) zd_record_id(record, &id);	/* checked when the page came */
+	taken = zd_list_take(&scan->list, id);
+	if (taken < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	return taken == 1;
+}
+
+/*
  * zd_scan_next
  *		The next row into values/nulls; false at the end of the export.
  *		The datums live until the next call.
@@ -499,6 +609,7 @@ zd_scan_next(ZdScan *scan, Datum *values, bool *nulls)
 			MemoryContext old;
 
 			if (scan->spec.lookup ? hidden_by_export(scan, record) :
+				is_list(scan) ? !first_time_listed(scan, record) :
 				!first_time_seen(scan, record))
 			{
 				scan->records_skipped++;
@@ -510,7 +621,8 @@ zd_scan_next(ZdScan *scan, Datum *values, bool *nulls)
 			MemoryContextSwitchTo(old);
 			return true;
 		}
-		if (scan->spec.lookup ? scan->lookup_done : scan->export.finished)
+		if (scan->spec.lookup ? scan->lookup_done :
+			is_list(scan) ? scan->list.finished : scan->export.finished)
 		{
 			release_page(scan);
 			return false;

@@ -128,7 +128,7 @@ extern void zd_pacing_init(void);
 extern void zd_guard_init(void);
 extern int	zd_guard_limit(const ZdOptions *options);
 extern void zd_guard_charge(const ZdOptions *options, double requests,
-							const char *table);
+							const char *table, bool standard);
 
 /* in zd_import.c */
 extern List *zd_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid);
@@ -144,7 +144,8 @@ extern char *zd_field_column_definition(const ZdResource *resource, const ZdFiel
 
 /*
  * What one scan asks Zendesk for: an export from start_time (stopped early
- * once the stream passes stop_after), or lookups of ids.  Worked out by the
+ * once the stream passes stop_after), a standard list (whole, or filtered
+ * by one key), or lookups of ids.  Worked out by the
  * planner's clauses at scan start (zd_plan.c).
  */
 typedef struct ZdScanSpec
@@ -157,7 +158,12 @@ typedef struct ZdScanSpec
 								 * known only at scan start */
 	bool		has_stop;		/* export: end once the stream passes ... */
 	int64		stop_after;		/* ... this epoch second */
-	int			per_page;		/* export: per_page of the requests */
+	int			per_page;		/* export: per_page of the requests; list:
+								 * page[size], 0 for the largest */
+	int			filter;			/* list: index in resource->filters of the
+								 * key a filtered listing answers, or -1 */
+	int64		filter_value;	/* ... the key's value; -1 in EXPLAIN when
+								 * known only at scan start */
 } ZdScanSpec;
 
 typedef struct ZdScan ZdScan;
