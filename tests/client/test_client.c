@@ -255,6 +255,10 @@ test_error_text(void)
 		b = "{\"error\":\"InvalidValue\",\"description\":\"Too recent start_time\"}";
 		check(!zd_error_is_invalid_cursor(b, strlen(b)), "not InvalidCursor");
 		check(!zd_error_is_invalid_cursor("<html>", 6), "HTML is not InvalidCursor");
+		check(zd_error_is_start_time_too_recent(422, b, strlen(b)), "too recent, 422");
+		b = "{\"errors\":[{\"code\":\"StartTimeTooRecent\",\"title\":\"start_time must be more than 60 seconds ago\"}]}";
+		check(zd_error_is_start_time_too_recent(400, b, strlen(b)), "too recent, 400");
+		check(!zd_error_is_start_time_too_recent(500, b, strlen(b)), "a 500 is not too recent");
 		b = "{\"errors\":[{\"code\":\"InvalidPaginationParameter\",\"title\":\"Invalid pagination parameter\"}]}";
 		check(zd_error_is_invalid_list_cursor(b, strlen(b)) && !zd_error_is_invalid_cursor(b, strlen(b)),
 			  "a list's invalid cursor is not an export's");
@@ -264,10 +268,6 @@ test_error_text(void)
 			  !zd_error_is_invalid_list_cursor(b, strlen(b)), "InvalidEndpoint");
 		b = "{\"error\":{\"title\":\"Forbidden\",\"message\":\"You do not have access\"}}";
 		check(!zd_error_has_code(b, strlen(b), "Forbidden"), "an error object has no code");
-		check(zd_error_is_start_time_too_recent(422, b, strlen(b)), "too recent, 422");
-		b = "{\"errors\":[{\"code\":\"StartTimeTooRecent\",\"title\":\"start_time must be more than 60 seconds ago\"}]}";
-		check(zd_error_is_start_time_too_recent(400, b, strlen(b)), "too recent, 400");
-		check(!zd_error_is_start_time_too_recent(500, b, strlen(b)), "a 500 is not too recent");
 		b = "{\"error\":\"InvalidCursor\"}";
 		check(!zd_error_is_start_time_too_recent(422, b, strlen(b)), "InvalidCursor is not too recent");
 		check(!zd_error_is_start_time_too_recent(422, "start_tim", 9), "a cut word is not too recent");
