@@ -153,8 +153,23 @@ bool
 zd_list_advance(ZdList *list, const ZdPage *page, char *errbuf, size_t errlen)
 {
 	char	   *next;
+	int64_t		id;
+	bool		has_first = page->nrecords > 0 &&
+		zd_record_id(json_array_get(page->records, 0), &id);
 
 	list->pages++;
+	if (has_first && !list->have_first_id)
+	{
+		list->have_first_id = true;
+		list->first_id = id;
+	}
+	else if (has_first && id == list->first_id &&
+			 strcmp(list->next_url, list->first_url) != 0)
+	{
+		/* a page[after] request answered with the first page: a restart */
+		if (!zd_list_restart(list, errbuf, errlen))
+			return false;
+	}
 	if (!check_ids(list, page, errbuf, errlen))
 		return false;
 

@@ -12,9 +12,10 @@
  * offsets stop at page 100 and skip records when others are deleted while
  * the listing pages, so a mirror that removes what a listing did not return
  * would remove live rows.  An expired or invalid cursor restarts the
- * listing from its first page (at most ZD_LIST_MAX_RESTARTS times); the
- * records a consumer already returned are then skipped by id
- * (zd_list_take).  No PostgreSQL header; no I/O.
+ * listing from its first page (at most ZD_LIST_MAX_RESTARTS times), and so
+ * does a first page served again for a page[after] request (a Zendesk that
+ * ignores a cursor it no longer takes); the records a consumer already
+ * returned are then skipped by id (zd_list_take).  No PostgreSQL header; no I/O.
  *
  * IDENTIFICATION
  *		  src/client/zd_list.h
@@ -46,6 +47,8 @@ typedef struct ZdList
 	long		pages;
 	int			restarts;
 	bool		finished;
+	bool		have_first_id;	/* the first record of the listing's first */
+	int64_t		first_id;		/* page, to know that page when it comes back */
 } ZdList;
 
 extern bool zd_list_begin(ZdList *list, const char *base_url, const char *path,

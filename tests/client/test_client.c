@@ -680,6 +680,31 @@ test_list_restart(void)
 	check(!zd_list_restart(&list, err, sizeof(err)) && strstr(err, "gives up") &&
 		  strstr(err, "/api/v2/group_memberships.json"), "too many restarts: %s", err);
 	zd_list_end(&list);
+
+	/*
+	 * A Zendesk that ignores a cursor it no longer takes serves the first
+	 * page again (sim switch list_invalid_cursor=first_page): a restart, not
+	 * a page repeating ids; and the consumer skips what it took.
+	 */
+	check(zd_list_begin(&list, "https://acme.zendesk.com", "/api/v2/group_memberships.json", 2, err, sizeof(err)), "begin");
+	check(list_step(&list, "{\"groups\":[{\"id\":1},{\"id\":2}],\"meta\":{\"has_more\":true,\"after_cursor\":\"YQ==\"}}",
+					err, sizeof(err)), "page 1");
+	check(zd_list_take(&list, 1) == 1 && zd_list_take(&list, 2) == 1, "taken");
+	check(list_step(&list, "{\"groups\":[{\"id\":1},{\"id\":2}],\"meta\":{\"has_more\":true,\"after_cursor\":\"YQ==\"}}",
+					err, sizeof(err)), "the first page again: %s", err);
+	check(list.restarts == 1 && strstr(list.next_url, "page%5Bafter%5D=YQ%3D%3D") != NULL,
+		  "restarted once, on to %s", list.next_url);
+	check(zd_list_take(&list, 1) == 0 && zd_list_take(&list, 2) == 0, "the repeats are skipped");
+	check(list_step(&list, "{\"groups\":[{\"id\":3}],\"meta\":{\"has_more\":false}}",
+					err, sizeof(err)) && list.finished, "page 2: %s", err);
+	zd_list_end(&list);
+	/* ... but a later page that repeats an id of this pass is an error */
+	check(zd_list_begin(&list, "https://acme.zendesk.com", "/api/v2/group_memberships.json", 2, err, sizeof(err)), "begin");
+	check(list_step(&list, "{\"groups\":[{\"id\":1},{\"id\":2}],\"meta\":{\"has_more\":true,\"after_cursor\":\"YQ==\"}}",
+					err, sizeof(err)), "page 1");
+	check(!list_step(&list, "{\"groups\":[{\"id\":2},{\"id\":3}],\"meta\":{\"has_more\":true,\"after_cursor\":\"Yg==\"}}",
+					 err, sizeof(err)) && strstr(err, "repeats record 2"), "repeat: %s", err);
+	zd_list_end(&list);
 }
 
 static void
