@@ -649,7 +649,7 @@ charge_export(ForeignScanState *node, ZdScanState *state)
 	if (zd_guard_limit(state->options) <= 0)
 		return;
 	if (!state->rows_known && state->per_page == state->options->page_size &&
-		(count = zd_scan_count(state->options)) >= 0)
+		(count = zd_scan_count_for(state->scan)) >= 0)
 		requests = export_requests_for(count * state->stream_fraction, state->per_page,
 									   state->options);
 	zd_guard_charge(state->options, requests,

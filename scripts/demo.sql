@@ -25,6 +25,8 @@ CREATE FOREIGN TABLE zendesk.tickets (
   generated_timestamp timestamptz,
   tags text[],
   via jsonb,
+  group_id bigint,
+  brand_id bigint,
   raw jsonb
 ) SERVER zendesk OPTIONS (resource 'tickets');
 
@@ -75,6 +77,24 @@ SELECT via->>'channel' AS channel, priority, count(*)
 -- The whole record is there too, as jsonb.
 SELECT raw->'via' AS via, raw->'collaborator_ids' AS collaborators
   FROM zendesk.tickets WHERE id = 3;
+
+-- What tickets point at is a table too: groups (teams, deleted ones
+-- flagged), their memberships, brands, forms, statuses, SLA policies and
+-- schedules, read whole from Zendesk's standard lists (a request a page of
+-- 100).  Tickets by team and brand, by name:
+IMPORT FOREIGN SCHEMA zendesk LIMIT TO (groups, group_memberships, brands)
+  FROM SERVER zendesk INTO zendesk;
+SELECT g.name AS team, b.name AS brand, count(*) AS tickets,
+       count(*) FILTER (WHERE t.status IN ('new', 'open')) AS unsolved
+  FROM zendesk.tickets t
+  JOIN zendesk.groups g ON g.id = t.group_id
+  JOIN zendesk.brands b ON b.id = t.brand_id
+ GROUP BY 1, 2 ORDER BY 1, 2;
+-- ... and who is in a team: group_id = n asks for that group's memberships only.
+EXPLAIN SELECT user_id FROM zendesk.group_memberships WHERE group_id = 360000000001;
+SELECT g.name AS team, count(m.user_id) AS members
+  FROM zendesk.groups g LEFT JOIN zendesk.group_memberships m ON m.group_id = g.id
+ WHERE NOT g.deleted GROUP BY 1 ORDER BY 1;
 
 -- Mirroring: an exact local copy of the account, refreshed incrementally.  sync
 -- commits page by page with its checkpoint, so a crash or cancel loses nothing.

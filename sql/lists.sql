@@ -211,6 +211,11 @@ SELECT (SELECT count(*) FROM joined) AS joined,
                               EXCEPT SELECT (doc->>'id')::bigint, (doc->>'user_id')::bigint
                                        FROM truth_group_memberships) d) AS unexpected;
 SELECT regexp_replace(path, '\d+', 'N', 'g') AS path, count(*) FROM pg_temp.requests() GROUP BY 1;
+-- each scan of a join counts its own requests in EXPLAIN ANALYZE (they share
+-- a connection: the outer one's are not the inner one's)
+EXPLAIN (analyze, costs off, timing off, summary off)
+SELECT g.name, m.user_id FROM lst.groups g JOIN lst.group_memberships m ON m.group_id = g.id
+ WHERE g.name = 'Tier 2';
 
 -- id lookups, where Zendesk has a show endpoint: one GET a brand, one
 -- show_many for up to 100 ticket forms; an unknown id is no row

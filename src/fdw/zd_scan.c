@@ -86,7 +86,10 @@ struct ZdScan
 	bool		page_loaded;
 	size_t		next_record;
 
-	ZdRequestStats stats_at_start;	/* the connection's counters at begin */
+	ZdRequestStats own;			/* the requests this scan made: counted while
+								 * it runs, not the connection's since it
+								 * began (an inner scan of a join shares the
+								 * connection) */
 	ZdIdSet    *returned;		/* ids returned so far; freed by cleanup */
 	int64		scan_start;		/* Zendesk's time at the first page, or -1 */
 	int64		records_skipped;	/* repeats not returned again */
@@ -334,7 +337,6 @@ zd_scan_begin(const ZdOptions *options, Relation rel, List *retrieved_attrs,
 	scan->options = options;
 	scan->conv = zd_converter_create_projected(rel, options->resource, retrieved_attrs);
 	scan->conn = zd_conn_for(options);
-	scan->stats_at_start = *zd_conn_stats(scan->conn);
 	set_spec(scan, spec);
 	start_export(scan);
 	MemoryContextSwitchTo(old);
@@ -593,6 +595,22 @@ first_time_listed(ZdScan *scan, json_t *record)
 	return taken == 1;
 }
 
+/* Add to the scan's own counters what the connection did since before. */
+static void
+count_own(ZdScan *scan, const ZdRequestStats *before)
+{
+	const ZdRequestStats *now = zd_conn_stats(scan->conn);
+
+	scan->own.requests_export += now->requests_export - before->requests_export;
+	scan->own.requests_standard += now->requests_standard - before->requests_standard;
+	scan->own.rate_limited += now->rate_limited - before->rate_limited;
+	scan->own.retries += now->retries - before->retries;
+	scan->own.bytes += now->bytes - before->bytes;
+	scan->own.waited_ms += now->waited_ms - before->waited_ms;
+}
+
+static bool next_row(ZdScan *scan, Datum *values, bool *nulls);
+
 /*
  * zd_scan_next
  *		The next row into values/nulls; false at the end of the export.
@@ -600,6 +618,16 @@ first_time_listed(ZdScan *scan, json_t *record)
  */
 bool
 zd_scan_next(ZdScan *scan, Datum *values, bool *nulls)
+{
+	ZdRequestStats before = *zd_conn_stats(scan->conn);
+	bool		found = next_row(scan, values, nulls);
+
+	count_own(scan, &before);
+	return found;
+}
+
+static bool
+next_row(ZdScan *scan, Datum *values, bool *nulls)
 {
 	for (;;)
 	{
@@ -659,22 +687,30 @@ zd_scan_end(ZdScan *scan)
 
 /*
  * zd_scan_report
- *		What the scan has done so far, for EXPLAIN ANALYZE: the connection's
- *		counters since the scan began, pages, and repeats skipped.
+ *		What the scan has done so far, for EXPLAIN ANALYZE: its requests (and
+ *		the count request the quota guard made for it), pages, and repeats
+ *		skipped.
  */
 void
 zd_scan_report(ZdScan *scan, ZdRequestStats *stats, long *pages, int64 *skipped)
 {
-	const ZdRequestStats *now = zd_conn_stats(scan->conn);
-
-	stats->requests_export = now->requests_export - scan->stats_at_start.requests_export;
-	stats->requests_standard = now->requests_standard - scan->stats_at_start.requests_standard;
-	stats->rate_limited = now->rate_limited - scan->stats_at_start.rate_limited;
-	stats->retries = now->retries - scan->stats_at_start.retries;
-	stats->bytes = now->bytes - scan->stats_at_start.bytes;
-	stats->waited_ms = now->waited_ms - scan->stats_at_start.waited_ms;
+	*stats = scan->own;
 	*pages = scan->pages_total;
 	*skipped = scan->records_skipped;
+}
+
+/*
+ * zd_scan_count_for
+ *		zd_scan_count for the quota guard of this scan: counted as the scan's.
+ */
+int64
+zd_scan_count_for(ZdScan *scan)
+{
+	ZdRequestStats before = *zd_conn_stats(scan->conn);
+	int64		count = zd_scan_count(scan->options);
+
+	count_own(scan, &before);
+	return count;
 }
 
 /*

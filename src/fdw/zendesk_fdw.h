@@ -176,5 +176,6 @@ extern void zd_scan_report(ZdScan *scan, ZdRequestStats *stats, long *pages,
 						   int64 *skipped);
 extern char *zd_scan_first_request(const ZdOptions *options, const ZdScanSpec *spec);
 extern int64 zd_scan_count(const ZdOptions *options);
+extern int64 zd_scan_count_for(ZdScan *scan);
 
 #endif							/* ZENDESK_FDW_H */
