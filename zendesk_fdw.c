@@ -79,7 +79,7 @@ enum ZdScanPrivateIndex
 	ZdPrivateKinds,				/* ZdPushKind of each fdw_exprs value */
 	ZdPrivateExportRequests,	/* estimated export requests */
 	ZdPrivateStandardRequests,	/* estimated standard requests */
-	ZdPrivatePerPage,			/* per_page of the export */
+	ZdPrivatePerPage,			/* per_page of the export, page[size] of a list */
 	ZdPrivateRowsKnown,			/* the estimate rests on statistics */
 	ZdPrivateStreamFraction,	/* share of the stream the bounds keep */
 	ZdPrivateRetrievedAttrs		/* integer List: attnums the query reads */
@@ -215,7 +215,7 @@ zdGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	table_close(rel, NoLock);
 
 	zd_pushdown_classify(root, baserel, info->options, info->columns, info->ncolumns,
-						 baserel->baserestrictinfo, &info->push);
+						 baserel->baserestrictinfo, true, &info->push);
 	forboth(lc, info->push.clauses, lk, info->push.kinds)
 		if (lfirst_int(lk) == ZD_PUSH_LOWER || lfirst_int(lk) == ZD_PUSH_UPPER)
 			bounds = lappend(bounds, lfirst(lc));
@@ -248,18 +248,41 @@ export_requests_for(double rows, int per_page, const ZdOptions *options)
 	return floor(rows / per_page) + 1;
 }
 
+/* page[size] of a standard list's listing: the server's page_size, at most 100 */
+static int
+list_page_size(const ZdOptions *options)
+{
+	return Min(options->page_size, ZD_LIST_MAX_PAGE_SIZE);
+}
+
+/*
+ * list_requests_for
+ *		Standard requests to list rows records of a standard list: one
+ *		answer unpaginated, else a page of list_page_size a request (a
+ *		per_page shrunk to a LIMIT reads one page).  Cursor pages end on
+ *		has_more false, so a last full page needs no empty one after it.
+ */
+static double
+list_requests_for(double rows, int per_page, const ZdOptions *options)
+{
+	if (!options->resource->list_paged || per_page < list_page_size(options))
+		return 1;
+	return Max(ceil(rows / list_page_size(options)), 1);
+}
+
 /*
  * limit_per_page
- *		per_page of a cursor export, shrunk to the query's LIMIT when the
- *		planner knows it applies to this scan's rows as they come: one table,
- *		no clause (a filter could need more rows), no ORDER BY.  Grouping,
- *		aggregates and set-returning functions already leave limit_tuples -1.
+ *		per_page of a cursor export (page[size] of a paginated list), shrunk
+ *		to the query's LIMIT when the planner knows it applies to this scan's
+ *		rows as they come: one table, no clause (a filter could need more
+ *		rows), no ORDER BY.  Grouping, aggregates and set-returning functions
+ *		already leave limit_tuples -1.
  */
 static int
 limit_per_page(PlannerInfo *root, RelOptInfo *baserel, const ZdOptions *options)
 {
 	int			ceiling = options->resource->stream == ZD_STREAM_LIST ?
-		Min(options->page_size, ZD_LIST_MAX_PAGE_SIZE) : options->page_size;
+		list_page_size(options) : options->page_size;
 
 	if (root->limit_tuples > 0 && root->limit_tuples < ceiling &&
 		(options->resource->stream == ZD_STREAM_CURSOR ||
@@ -269,21 +292,6 @@ limit_per_page(PlannerInfo *root, RelOptInfo *baserel, const ZdOptions *options)
 		root->parse->sortClause == NIL)
 		return (int) root->limit_tuples;
 	return options->page_size;
-}
-
-/*
- * list_requests_for
- *		Standard requests to list rows records of a standard list: one
- *		answer unpaginated, else pages of 100 (or of a LIMIT's size, one).
- *		Cursor pages end on has_more false, so a last full page needs no
- *		empty one after it.
- */
-static double
-list_requests_for(double rows, int per_page, const ZdResource *resource)
-{
-	if (!resource->list_paged || per_page < ZD_LIST_MAX_PAGE_SIZE)
-		return 1;
-	return Max(ceil(rows / ZD_LIST_MAX_PAGE_SIZE), 1);
 }
 
 /* Does this equivalence member stand for the table's id column, or a key
@@ -314,11 +322,26 @@ ec_member_is_id(PlannerInfo *root, RelOptInfo *baserel, EquivalenceClass *ec,
 	return false;
 }
 
-/* Add a lookup path parameterized by the relations of an id join clause. */
+/*
+ * path_private
+ *		A path's fdw_private: per_page, and whether id clauses become
+ *		lookups (a standard list also has a path that lists instead).
+ */
+static List *
+path_private(int per_page, bool lookups)
+{
+	return list_make2(makeInteger(per_page), makeBoolean(lookups));
+}
+
+/*
+ * Add a path parameterized by the relations of a join clause on id (a
+ * lookup per outer row) or on a filter key (a filtered listing per row).
+ */
 static void
 add_lookup_path(PlannerInfo *root, RelOptInfo *baserel, RestrictInfo *rinfo,
 				List **seen)
 {
+	ZdRelInfo  *info = baserel->fdw_private;
 	Relids		required_outer = bms_union(bms_difference(rinfo->clause_relids,
 														  baserel->relids),
 										   baserel->lateral_relids);
@@ -340,18 +363,43 @@ add_lookup_path(PlannerInfo *root, RelOptInfo *baserel, RestrictInfo *rinfo,
 	add_path(baserel, (Path *)
 			 zd_create_foreignscan_path(root, baserel, NULL, param_info->ppi_rows,
 										ZD_STANDARD_REQUEST_COST,
-										Max(ceil(param_info->ppi_rows / ZD_LIST_MAX_PAGE_SIZE), 1) *
+										Max(ceil(param_info->ppi_rows /
+												 list_page_size(info->options)), 1) *
 										ZD_STANDARD_REQUEST_COST +
 										param_info->ppi_rows * ZD_RECORD_COST,
 										NIL, required_outer, NULL,
-										list_make1(makeInteger(limit_per_page(root, baserel,
-																			  ((ZdRelInfo *) baserel->fdw_private)->options)))));
+										path_private(limit_per_page(root, baserel, info->options),
+													 true)));
+}
+
+/*
+ * listed_rows
+ *		Records a standard list's listing reads: the whole list, or the
+ *		rows of the filtered listing push asks for.
+ */
+static double
+listed_rows(PlannerInfo *root, RelOptInfo *baserel, ZdRelInfo *info, ZdPushdown *push)
+{
+	List	   *filters = NIL;
+	ListCell   *lc;
+	ListCell   *lk;
+
+	if (!push->filter)
+		return info->table_rows;
+	forboth(lc, push->clauses, lk, push->kinds)
+		if (lfirst_int(lk) >= ZD_PUSH_FILTER)
+			filters = lappend(filters, lfirst(lc));
+	return clamp_row_est(info->table_rows *
+						 clauselist_selectivity(root, filters, baserel->relid,
+												JOIN_INNER, NULL));
 }
 
 /*
  * zdGetForeignPaths
- *		The scan the restriction clauses allow (an export from the bounds, or
- *		lookups), and lookups parameterized by id join clauses.
+ *		The scan the restriction clauses allow (an export from the bounds,
+ *		a standard list's listing, or lookups; on a list, lookups and the
+ *		listing both, for the cost to choose), and paths parameterized by
+ *		join clauses on id (lookups) or on a filter key (filtered listings).
  */
 static void
 zdGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
@@ -374,11 +422,10 @@ zdGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	}
 	else if (info->options->resource->stream == ZD_STREAM_LIST)
 	{
-		/* the whole list, or the rows of one filtered listing */
-		double		listed = info->push.filter ? baserel->rows : info->table_rows;
+		double		listed = listed_rows(root, baserel, info, &info->push);
 
 		startup_cost = ZD_STANDARD_REQUEST_COST;
-		total_cost = list_requests_for(listed, per_page, info->options->resource) *
+		total_cost = list_requests_for(listed, per_page, info->options) *
 			ZD_STANDARD_REQUEST_COST + listed * ZD_RECORD_COST;
 	}
 	else
@@ -394,7 +441,29 @@ zdGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 			 zd_create_foreignscan_path(root, baserel, NULL, baserel->rows,
 										startup_cost, total_cost,
 										NIL, baserel->lateral_relids, NULL,
-										list_make1(makeInteger(per_page))));
+										path_private(per_page, true)));
+
+	/*
+	 * A list's lookups are one request an id where the show endpoint takes
+	 * one: for many ids, listing (the whole list, or a filtered listing)
+	 * can be cheaper.
+	 */
+	if (info->push.lookup && info->options->resource->stream == ZD_STREAM_LIST)
+	{
+		ZdPushdown	listing;
+		double		listed;
+
+		zd_pushdown_classify(root, baserel, info->options, info->columns, info->ncolumns,
+							 baserel->baserestrictinfo, false, &listing);
+		listed = listed_rows(root, baserel, info, &listing);
+		add_path(baserel, (Path *)
+				 zd_create_foreignscan_path(root, baserel, NULL, baserel->rows,
+											ZD_STANDARD_REQUEST_COST,
+											list_requests_for(listed, per_page, info->options) *
+											ZD_STANDARD_REQUEST_COST + listed * ZD_RECORD_COST,
+											NIL, baserel->lateral_relids, NULL,
+											path_private(per_page, false)));
+	}
 
 	if (info->options->resource->lookup_path == NULL &&
 		info->options->resource->filters[0].key == NULL)
@@ -461,6 +530,7 @@ zdGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 {
 	ZdRelInfo  *info = baserel->fdw_private;
 	int			per_page = intVal(linitial(best_path->fdw_private));
+	bool		lookups = boolVal(lsecond(best_path->fdw_private));
 	ZdPushdown	push;
 	ZdScanSpec	spec;
 	double		export_requests = 0;
@@ -470,7 +540,7 @@ zdGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 
 	/* scan_clauses holds the parameterized path's join clauses too */
 	zd_pushdown_classify(root, baserel, info->options, info->columns, info->ncolumns,
-						 scan_clauses, &push);
+						 scan_clauses, lookups, &push);
 	zd_pushdown_plan_spec(push.exprs, push.kinds, per_page, &spec);
 	if (spec.lookup)
 		standard_requests = zd_lookup_requests(info->options->resource,
@@ -478,7 +548,7 @@ zdGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	else if (info->options->resource->stream == ZD_STREAM_LIST)
 		standard_requests = list_requests_for(push.filter ? best_path->path.rows :
 											  info->table_rows,
-											  per_page, info->options->resource);
+											  per_page, info->options);
 	else
 		export_requests = export_requests_for(info->table_rows * info->stream_fraction,
 											  per_page, info->options);
@@ -496,6 +566,15 @@ zdGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	return make_foreignscan(tlist, local_exprs,
 							baserel->relid, push.exprs, fdw_private, NIL, NIL,
 							outer_plan);
+}
+
+/* The key of the table's resource's filters[i], for EXPLAIN. */
+static const char *
+filter_key(ForeignScanState *node, int i)
+{
+	ZdOptions  *options = zd_get_options(RelationGetRelid(node->ss.ss_currentRelation), false);
+
+	return options->resource->filters[i].key;
 }
 
 static void
@@ -530,14 +609,17 @@ zdExplainForeignScan(ForeignScanState *node, ExplainState *es)
 			[ZD_PUSH_LOWER] = "Zendesk start_time from",
 			[ZD_PUSH_UPPER] = "Zendesk stops after",
 			[ZD_PUSH_ID] = "Zendesk id from",
-			[ZD_PUSH_ID_ANY] = "Zendesk ids from",
-			[ZD_PUSH_FILTER] = "Zendesk listing by"
+			[ZD_PUSH_ID_ANY] = "Zendesk ids from"
 		};
 		Node	   *expr = lfirst(le);
+		int			kind = lfirst_int(lk);
 
-		if (IsA(expr, Const) && lfirst_int(lk) != ZD_PUSH_UPPER)
+		if (IsA(expr, Const) && kind != ZD_PUSH_UPPER)
 			continue;
-		ExplainPropertyText(labels[Min(lfirst_int(lk), ZD_PUSH_FILTER)],
+		ExplainPropertyText(kind >= ZD_PUSH_FILTER ?
+							psprintf("Zendesk %s from",
+									 filter_key(node, kind - ZD_PUSH_FILTER)) :
+							labels[kind],
 							deparse_expression(expr, context, false, false), es);
 	}
 	if (export_requests > 0)
@@ -702,14 +784,15 @@ start_pass(ForeignScanState *node, ZdScanState *state)
 	}
 	else
 		zd_scan_restart(state->scan, &state->spec);
-	if (state->spec.lookup)
+	if (zd_guard_limit(state->options) <= 0)
 		return;
-	if (state->options->resource->stream == ZD_STREAM_LIST)
-	{
-		if (zd_guard_limit(state->options) > 0)
-			zd_guard_charge(state->options, state->standard_requests,
-							RelationGetRelationName(node->ss.ss_currentRelation), true);
-	}
+	if (state->spec.lookup)
+		zd_guard_charge(state->options,
+						zd_lookup_requests(state->options->resource, state->spec.nids),
+						RelationGetRelationName(node->ss.ss_currentRelation), true);
+	else if (state->options->resource->stream == ZD_STREAM_LIST)
+		zd_guard_charge(state->options, state->standard_requests,
+						RelationGetRelationName(node->ss.ss_currentRelation), true);
 	else
 		charge_export(node, state);
 }

@@ -182,6 +182,12 @@ SELECT regexp_replace(path, '\d+', 'N', 'g') AS path, count(*) FROM pg_temp.requ
 SELECT pg_temp.clear_log();
 SELECT count(*) FROM lst.group_memberships WHERE group_id = 999;
 SELECT path, status FROM pg_temp.requests();
+-- ... but a 404 that is not Zendesk's RecordNotFound (a proxy's page) is an error
+SELECT (pg_temp.sim('POST', '/_sim/faults',
+          '{"path": "/api/v2/groups/360000000003/memberships.json", "kind": "status", "status": 404,
+            "body": "<html><body>Not Found</body></html>", "content_type": "text/html", "count": 1}')
+        ->>'ok')::boolean AS fault_set;
+SELECT count(*) FROM lst.group_memberships WHERE group_id = 360000000003;
 -- ids are positive: no request for group_id = 0 (nor for NULL, below)
 SELECT pg_temp.clear_log();
 SELECT count(*) FROM lst.group_memberships WHERE group_id = 0;
@@ -237,6 +243,11 @@ SELECT pg_temp.clear_log();
 EXECUTE members(NULL);
 SELECT count(*) AS requests FROM pg_temp.requests();
 RESET plan_cache_mode;
+-- many ids of a list whose show endpoint takes one: the listing is cheaper
+-- than a request an id, and the planner takes it
+EXPLAIN (costs off) SELECT * FROM lst.brands WHERE id = ANY (ARRAY(SELECT generate_series(1, 50)::bigint));
+EXPLAIN (costs off) SELECT * FROM lst.brands WHERE id = ANY ('{1,2,3,4,5,6,7,8,9,10,11,12}');
+EXPLAIN (costs off) SELECT * FROM lst.brands WHERE id = ANY ('{1,2}');
 -- groups have no lookup: whether a deleted group can be shown is not
 -- settled (switch deleted_group_show), so id = n reads the list
 EXPLAIN (costs off) SELECT * FROM lst.groups WHERE id = 360000000001;
@@ -251,10 +262,27 @@ SELECT count(*) FROM (SELECT * FROM lst.group_memberships LIMIT 5) l;
 SELECT query FROM pg_temp.requests();
 ALTER FOREIGN TABLE lst.group_memberships OPTIONS (ADD rows '250');
 EXPLAIN (costs off) SELECT * FROM lst.group_memberships;
--- the quota guard counts a listing's standard requests
+-- a server's page_size under 100 is the listing's page[size], and the
+-- estimate follows it
+CREATE SERVER zd_lst_small FOREIGN DATA WRAPPER zendesk_fdw
+  OPTIONS (url :'sim_url', page_size '50');
+CREATE USER MAPPING FOR CURRENT_USER SERVER zd_lst_small
+  OPTIONS (email 'admin@example.com', api_token 'sim-api-token');
+CREATE FOREIGN TABLE lst.group_memberships_small (id bigint, group_id bigint)
+  SERVER zd_lst_small OPTIONS (resource 'group_memberships', rows '250');
+EXPLAIN (costs off) SELECT * FROM lst.group_memberships_small;
+SELECT pg_temp.clear_log();
+SELECT count(*) FROM lst.group_memberships_small;
+SELECT count(*) AS requests, count(*) FILTER (WHERE query LIKE '%page%5Bsize%5D=50%') AS of_50
+  FROM pg_temp.requests();
+-- the quota guard counts standard requests: a listing's, and lookups'
 SET zendesk_fdw.max_requests_per_statement = 2;
 SELECT count(*) FROM lst.group_memberships;
 SELECT count(*) FROM lst.groups;
+SELECT count(*) FROM lst.group_memberships WHERE id IN (6131000000017, 6131000000153);
+SELECT count(*) FROM lst.group_memberships WHERE id IN (6131000000017, 6131000000153)
+UNION ALL
+SELECT count(*) FROM lst.group_memberships WHERE id = 6131000000187;
 RESET zendesk_fdw.max_requests_per_statement;
 
 -- soft-deleted groups stay listed, flagged; hard-deleted memberships go;

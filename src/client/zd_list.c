@@ -56,8 +56,9 @@ zd_list_begin(ZdList *list, const char *base_url, const char *path,
 	list->first_url = malloc(baselen + strlen(path) + 32);
 	list->pass_ids = zd_idset_create();
 	list->returned_ids = zd_idset_create();
+	list->first_ids = zd_idset_create();
 	if (list->base_url == NULL || list->first_url == NULL ||
-		list->pass_ids == NULL || list->returned_ids == NULL)
+		list->pass_ids == NULL || list->returned_ids == NULL || list->first_ids == NULL)
 	{
 		zd_list_end(list);
 		snprintf(errbuf, errlen, "out of memory");
@@ -144,6 +145,52 @@ finish(ZdList *list)
 	return true;
 }
 
+static bool advance_to_next(ZdList *list, const ZdPage *page, const char *requested,
+							char *errbuf, size_t errlen);
+
+/*
+ * is_first_page_again
+ *		Is this answer to a page[after] request the listing's first page
+ *		again (a Zendesk ignoring a cursor it no longer takes)?  It holds a
+ *		record of the last first page, and does not start with the last
+ *		record of the page before (which a page repeating one record does:
+ *		that is an error, found by check_ids).
+ */
+static bool
+is_first_page_again(const ZdList *list, const ZdPage *page)
+{
+	int64_t		id;
+
+	if (page->nrecords == 0 || !zd_record_id(json_array_get(page->records, 0), &id) ||
+		(list->have_last_id && id == list->last_id))
+		return false;
+	for (size_t i = 0; i < page->nrecords; i++)
+		if (zd_record_id(json_array_get(page->records, i), &id) &&
+			zd_idset_contains(list->first_ids, id))
+			return true;
+	return false;
+}
+
+/* Remember the ids of a first page, for is_first_page_again. */
+static bool
+note_first_page(ZdList *list, const ZdPage *page)
+{
+	ZdIdSet    *ids = zd_idset_create();
+	int64_t		id;
+
+	if (ids == NULL)
+		return false;
+	for (size_t i = 0; i < page->nrecords; i++)
+		if (zd_record_id(json_array_get(page->records, i), &id) && !zd_idset_add(ids, id))
+		{
+			zd_idset_destroy(ids);
+			return false;
+		}
+	zd_idset_destroy(list->first_ids);
+	list->first_ids = ids;
+	return true;
+}
+
 /*
  * zd_list_advance
  *		Take in a parsed page: check it, then decide the next request or
@@ -152,26 +199,51 @@ finish(ZdList *list)
 bool
 zd_list_advance(ZdList *list, const ZdPage *page, char *errbuf, size_t errlen)
 {
-	char	   *next;
-	int64_t		id;
-	bool		has_first = page->nrecords > 0 &&
-		zd_record_id(json_array_get(page->records, 0), &id);
+	char	   *requested = NULL;
+	bool		first = strcmp(list->next_url, list->first_url) == 0;
+	bool		ok;
 
 	list->pages++;
-	if (has_first && !list->have_first_id)
+	if (!first && is_first_page_again(list, page))
 	{
-		list->have_first_id = true;
-		list->first_id = id;
-	}
-	else if (has_first && id == list->first_id &&
-			 strcmp(list->next_url, list->first_url) != 0)
-	{
-		/* a page[after] request answered with the first page: a restart */
-		if (!zd_list_restart(list, errbuf, errlen))
+		/* a restart, by Zendesk: the cursor asked with must not come back */
+		requested = strdup(list->next_url);
+		if (requested == NULL || !zd_list_restart(list, errbuf, errlen))
+		{
+			if (requested == NULL)
+				snprintf(errbuf, errlen, "out of memory");
+			free(requested);
 			return false;
+		}
+		first = true;
 	}
-	if (!check_ids(list, page, errbuf, errlen))
-		return false;
+	ok = check_ids(list, page, errbuf, errlen);
+	if (ok && first && !note_first_page(list, page))
+	{
+		snprintf(errbuf, errlen, "out of memory");
+		ok = false;
+	}
+	if (ok)
+	{
+		list->have_last_id = page->nrecords > 0 &&
+			zd_record_id(json_array_get(page->records, page->nrecords - 1), &list->last_id);
+		ok = advance_to_next(list, page, requested, errbuf, errlen);
+	}
+	free(requested);
+	return ok;
+}
+
+/*
+ * advance_to_next
+ *		After a page's ids are checked: the next request, or the end.
+ *		requested: the page[after] request Zendesk answered with the first
+ *		page, which the next request must not be again (or NULL).
+ */
+static bool
+advance_to_next(ZdList *list, const ZdPage *page, const char *requested,
+				char *errbuf, size_t errlen)
+{
+	char	   *next;
 
 	if (!page->cursor_paged)
 	{
@@ -228,6 +300,14 @@ zd_list_advance(ZdList *list, const ZdPage *page, char *errbuf, size_t errlen)
 				 list->endpoint);
 		return false;
 	}
+	if (requested != NULL && strcmp(next, requested) == 0)
+	{
+		free(next);
+		snprintf(errbuf, errlen,
+				 "%s answers its cursor with the first page again: the listing cannot go on",
+				 list->endpoint);
+		return false;
+	}
 	if (page->after_cursor != NULL)
 	{
 		char	   *cursor = strdup(page->after_cursor);
@@ -248,8 +328,10 @@ zd_list_advance(ZdList *list, const ZdPage *page, char *errbuf, size_t errlen)
 
 /*
  * zd_list_restart
- *		After an expired or invalid cursor: list again from the first page.
- *		The ids the consumer took stay taken (zd_list_take skips them).
+ *		After an expired or invalid cursor (a 400, or the first page served
+ *		again for it, which zd_list_advance finds itself): list again from
+ *		the first page.  The ids the consumer took stay taken (zd_list_take
+ *		skips them).
  */
 bool
 zd_list_restart(ZdList *list, char *errbuf, size_t errlen)
@@ -279,6 +361,7 @@ zd_list_restart(ZdList *list, char *errbuf, size_t errlen)
 	list->next_url = first;
 	free(list->last_cursor);
 	list->last_cursor = NULL;
+	list->have_last_id = false;
 	list->finished = false;
 	list->restarts++;
 	return true;
@@ -306,5 +389,6 @@ zd_list_end(ZdList *list)
 	free(list->last_cursor);
 	zd_idset_destroy(list->pass_ids);
 	zd_idset_destroy(list->returned_ids);
+	zd_idset_destroy(list->first_ids);
 	memset(list, 0, sizeof(*list));
 }

@@ -47,8 +47,10 @@ typedef struct ZdList
 	long		pages;
 	int			restarts;
 	bool		finished;
-	bool		have_first_id;	/* the first record of the listing's first */
-	int64_t		first_id;		/* page, to know that page when it comes back */
+	ZdIdSet    *first_ids;		/* ids of the last first page: to know it
+								 * when it comes back for a page[after] */
+	bool		have_last_id;	/* the last record of the page before */
+	int64_t		last_id;
 } ZdList;
 
 extern bool zd_list_begin(ZdList *list, const char *base_url, const char *path,

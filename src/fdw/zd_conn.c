@@ -372,7 +372,10 @@ zd_conn_report_status(ZdConn *conn, const ZdOptions *options, const char *method
 					 errmsg("Zendesk refused access to %s on server \"%s\"",
 							path_without_query(path), options->server_name),
 					 errdetail("HTTP 403 from %s %s: %s", method, path, said),
-					 errhint("Incremental exports need a Zendesk admin, and OAuth clients need the \"read\" scope.")));
+					 errhint("%s, and OAuth clients need the \"read\" scope.",
+							 options->resource != NULL && options->resource->stream == ZD_STREAM_LIST ?
+							 "Some lists are for Zendesk admins only" :
+							 "Incremental exports need a Zendesk admin")));
 			break;
 		case 404:
 			ereport(ERROR,

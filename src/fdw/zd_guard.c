@@ -11,10 +11,10 @@
  * that asks Zendesk again, is charged its estimate; the charges of one
  * statement add up.
  *
- * The scans of standard lists (groups, memberships, ...) are charged their
- * standard requests, which add up on a tally of their own against the same
- * limit: they share the account's per-minute limit, not the export quota.
- * Lookups by id are not charged (one request an id, bounded by the ids).
+ * Standard requests -- the listings of the standard lists (groups,
+ * memberships, ...) and lookups by id -- add up on a tally of their own
+ * against the same limit: they share the account's per-minute limit, not
+ * the export quota.
  *
  * IDENTIFICATION
  *		  src/fdw/zd_guard.c
@@ -45,7 +45,7 @@ void
 zd_guard_init(void)
 {
 	DefineCustomIntVariable("zendesk_fdw.max_requests_per_statement",
-							"Most Zendesk export requests one statement may make.",
+							"Most Zendesk export requests (and, apart, standard requests) one statement may make.",
 							"-1 uses each server's max_requests_per_statement option; 0 allows any number.",
 							&max_requests_per_statement_guc,
 							-1, -1, INT_MAX,
@@ -67,7 +67,7 @@ zd_guard_limit(const ZdOptions *options)
 /*
  * zd_guard_charge
  *		Charge a scan's estimated export requests (standard requests, when
- *		standard) to the current statement; an error, before any of them is
+ *		standard: a listing's or lookups') to the current statement; an error, before any of them is
  *		made, when that goes over the limit.
  */
 void
@@ -94,9 +94,9 @@ zd_guard_charge(const ZdOptions *options, double requests, const char *table,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("this statement would make about %.0f Zendesk standard requests, more than max_requests_per_statement (%d)",
 							total, limit),
-					 errdetail("Listing \"%s\" needs about %.0f standard requests, which count against the account's per-minute limit that other integrations share.",
+					 errdetail("Reading \"%s\" needs about %.0f standard requests, which count against the account's per-minute limit that other integrations share.",
 							   table, ceil(requests)),
-					 errhint("Narrow the query (e.g. WHERE group_id = ...), or allow it with SET zendesk_fdw.max_requests_per_statement = %.0f (0 allows any number), or raise the option max_requests_per_statement of server %s.",
+					 errhint("Narrow the query (fewer ids, or on memberships a filter such as WHERE group_id = ...), or allow it with SET zendesk_fdw.max_requests_per_statement = %.0f (0 allows any number), or raise the option max_requests_per_statement of server %s.",
 							 total, quote_identifier(options->server_name))));
 		charged_standard = total;
 		return;

@@ -79,18 +79,27 @@ zd_listing_is_plan_gate(const ZdResource *resource, const ZdHttpResponse *respon
 
 /*
  * zd_listing_plan_notice
- *		Say that the table reads as empty because the plan lacks it.
+ *		Say that the table reads as empty because the plan lacks it: a 404
+ *		InvalidEndpoint says so; a 403 may also be the role of the user
+ *		mapping's Zendesk user (SLA policies and schedules are for admins).
  */
 void
 zd_listing_plan_notice(const ZdOptions *options, const char *path, long status)
 {
-	ereport(NOTICE,
-			(errmsg("Zendesk server \"%s\" offers no %s: the account's plan lacks %s",
-					options->server_name, options->resource->name,
-					options->resource->plan_feature),
-			 errdetail("GET %s answered %ld; the table reads as empty.", path, status),
-			 errhint("A role whose Zendesk user may not see %s gets the same answer; check the user mapping's user if the plan includes it.",
-					 options->resource->name)));
+	if (status == 403)
+		ereport(NOTICE,
+				(errmsg("Zendesk server \"%s\" refuses %s: the account's plan lacks %s, or its user may not read them",
+						options->server_name, options->resource->name,
+						options->resource->plan_feature),
+				 errdetail("GET %s answered 403; the table reads as empty.", path),
+				 errhint("If the plan includes them, give the user mapping an admin's credentials.")));
+	else
+		ereport(NOTICE,
+				(errmsg("Zendesk server \"%s\" offers no %s: the account's plan lacks %s",
+						options->server_name, options->resource->name,
+						options->resource->plan_feature),
+				 errdetail("GET %s answered %ld InvalidEndpoint; the table reads as empty.",
+						   path, status)));
 }
 
 static void
@@ -120,13 +129,14 @@ zd_listing_fetch(ZdConn *conn, const ZdOptions *options, ZdList *list, bool filt
 	char		err[512];
 	char	   *url;
 	const char *path;
+	bool		first;
+	int			restarts;
 
 	Assert(!list->finished && list->next_url != NULL);
 	memset(page, 0, sizeof(*page));
 	for (;;)
 	{
-		bool		first = strcmp(list->next_url, list->first_url) == 0;
-
+		first = strcmp(list->next_url, list->first_url) == 0;
 		CHECK_FOR_INTERRUPTS();
 		url = pstrdup(list->next_url);
 		zd_conn_get_accepting(conn, options, &url, ZD_REQ_STANDARD, accepted, &response);
@@ -148,14 +158,19 @@ zd_listing_fetch(ZdConn *conn, const ZdOptions *options, ZdList *list, bool filt
 		}
 		break;
 	}
-	if (zd_listing_is_plan_gate(resource, &response))
+	/*
+	 * Only the first page tells that the list is not there: a 403 or 404
+	 * after rows were returned is an error.  A filtered listing's parent is
+	 * missing only when Zendesk says RecordNotFound (not a proxy's 404).
+	 */
+	if (first && zd_listing_is_plan_gate(resource, &response))
 	{
 		zd_listing_plan_notice(options, path, response.status);
 		list->finished = true;
 		return ZD_LISTING_NOT_ON_PLAN;
 	}
-	if (response.status == 404 && filtered &&
-		!zd_error_has_code(response.body, response.body_len, "InvalidEndpoint"))
+	if (first && response.status == 404 && filtered &&
+		zd_error_has_code(response.body, response.body_len, "RecordNotFound"))
 	{
 		list->finished = true;
 		return ZD_LISTING_NO_PARENT;
@@ -177,6 +192,7 @@ zd_listing_fetch(ZdConn *conn, const ZdOptions *options, ZdList *list, bool filt
 			refuse_page(page, options, err, path);
 		}
 	}
+	restarts = list->restarts;
 	if (!zd_list_advance(list, page, err, sizeof(err)))
 	{
 		zd_page_free(page);
@@ -186,5 +202,9 @@ zd_listing_fetch(ZdConn *conn, const ZdOptions *options, ZdList *list, bool filt
 						options->server_name),
 				 errdetail("%s (GET %s).", err, path)));
 	}
+	if (list->restarts > restarts)
+		ereport(DEBUG1,
+				(errmsg_internal("zendesk_fdw: %s answered its cursor with the first page; listing again (restart %d)",
+								 list->endpoint, list->restarts)));
 	return ZD_LISTING_PAGE;
 }

@@ -235,11 +235,14 @@ classify(PlannerInfo *root, RelOptInfo *baserel, const ZdOptions *options,
 /*
  * zd_pushdown_classify
  *		Sort restrictinfos into push; the rest are only checked locally.
+ *		lookups false: id clauses are checked locally only (a standard
+ *		list's path that lists rather than looks up).
  */
 void
 zd_pushdown_classify(PlannerInfo *root, RelOptInfo *baserel,
 					 const ZdOptions *options, const ZdColumn *columns,
-					 int ncolumns, List *restrictinfos, ZdPushdown *push)
+					 int ncolumns, List *restrictinfos, bool lookups,
+					 ZdPushdown *push)
 {
 	ListCell   *lc;
 	ListCell   *le;
@@ -255,7 +258,8 @@ zd_pushdown_classify(PlannerInfo *root, RelOptInfo *baserel,
 		Expr	   *value;
 
 		if (rinfo->pseudoconstant ||
-			!classify(root, baserel, options, columns, ncolumns, rinfo, &kind, &value))
+			!classify(root, baserel, options, columns, ncolumns, rinfo, &kind, &value) ||
+			(!lookups && (kind == ZD_PUSH_ID || kind == ZD_PUSH_ID_ANY)))
 			continue;
 		if (kind >= ZD_PUSH_FILTER)
 		{
@@ -405,18 +409,7 @@ add_value(ZdScanSpec *spec, ZdPushKind kind, Datum value, bool isnull, Oid type,
 
 	if (isnull)
 		return false;			/* a comparison with NULL is never true */
-	if (kind >= ZD_PUSH_FILTER)
-	{
-		key = id_datum(value, type);
-		/* Zendesk's ids are positive; two values of one key admit no row */
-		if (key < 1 || (spec->filter >= 0 && spec->filter_value >= 0 &&
-						spec->filter_value != key))
-			return false;
-		spec->filter = kind - ZD_PUSH_FILTER;
-		spec->filter_value = key;
-		return true;
-	}
-	switch (kind)
+	switch ((ZdPushKind) Min(kind, ZD_PUSH_FILTER))
 	{
 		case ZD_PUSH_LOWER:
 			ts = DatumGetTimestampTz(value);
@@ -436,8 +429,15 @@ add_value(ZdScanSpec *spec, ZdPushKind kind, Datum value, bool isnull, Oid type,
 				spec->has_stop = true;
 			}
 			return true;
-		case ZD_PUSH_FILTER:	/* handled above */
-			break;
+		case ZD_PUSH_FILTER:
+			key = id_datum(value, type);
+			/* Zendesk's ids are positive; two values of one key admit no row */
+			if (key < 1 || (spec->filter >= 0 && spec->filter_value >= 0 &&
+							spec->filter_value != key))
+				return false;
+			spec->filter = kind - ZD_PUSH_FILTER;
+			spec->filter_value = key;
+			return true;
 		case ZD_PUSH_ID:
 		case ZD_PUSH_ID_ANY:
 			ids = ids_of_value(kind, value, type, &nids);

@@ -48,7 +48,8 @@ typedef struct ZdPushdown
 extern void zd_pushdown_classify(PlannerInfo *root, RelOptInfo *baserel,
 								 const ZdOptions *options,
 								 const ZdColumn *columns, int ncolumns,
-								 List *restrictinfos, ZdPushdown *push);
+								 List *restrictinfos, bool lookups,
+								 ZdPushdown *push);
 extern bool zd_pushdown_is_param_clause(PlannerInfo *root, RelOptInfo *baserel,
 									 const ZdOptions *options,
 									 const ZdColumn *columns, int ncolumns,

@@ -211,8 +211,9 @@ start_export(ZdScan *scan)
 
 /*
  * lookup_batch_path
- *		Path of the lookup request for ids[first..], at most 100 of them
- *		(malloc'd by zd_lookup_path; NULL only when out of memory).
+ *		Path of the lookup request for ids[first..], at most as many as the
+ *		resource's show endpoint takes (resource->lookup_batch: show_many's
+ *		100, or 1), malloc'd by zd_lookup_path.
  */
 static char *
 lookup_batch_path(const ZdResource *resource, const int64 *ids, int nids,
@@ -279,7 +280,7 @@ zd_scan_first_request(const ZdOptions *options, const ZdScanSpec *spec)
 		size_t		nrequests = zd_lookup_requests(options->resource, spec->nids);
 
 		if (spec->nids == 0)
-			return pstrdup("no request (no id to look up)");
+			return pstrdup("no request (the values admit no row)");
 		if (spec->nids == -1)
 			return psprintf("GET %s/?.json", options->resource->lookup_path);
 		if (spec->nids == -2)
@@ -613,8 +614,8 @@ static bool next_row(ZdScan *scan, Datum *values, bool *nulls);
 
 /*
  * zd_scan_next
- *		The next row into values/nulls; false at the end of the export.
- *		The datums live until the next call.
+ *		The next row into values/nulls; false at the end of the export, the
+ *		listing or the lookups.  The datums live until the next call.
  */
 bool
 zd_scan_next(ZdScan *scan, Datum *values, bool *nulls)

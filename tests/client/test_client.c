@@ -686,18 +686,38 @@ test_list_restart(void)
 	 * page again (sim switch list_invalid_cursor=first_page): a restart, not
 	 * a page repeating ids; and the consumer skips what it took.
 	 */
+#define P(ids, more, cursor) "{\"groups\":[" ids "],\"meta\":{\"has_more\":" more ",\"after_cursor\":\"" cursor "\"}}"
 	check(zd_list_begin(&list, "https://acme.zendesk.com", "/api/v2/group_memberships.json", 2, err, sizeof(err)), "begin");
-	check(list_step(&list, "{\"groups\":[{\"id\":1},{\"id\":2}],\"meta\":{\"has_more\":true,\"after_cursor\":\"YQ==\"}}",
-					err, sizeof(err)), "page 1");
-	check(zd_list_take(&list, 1) == 1 && zd_list_take(&list, 2) == 1, "taken");
-	check(list_step(&list, "{\"groups\":[{\"id\":1},{\"id\":2}],\"meta\":{\"has_more\":true,\"after_cursor\":\"YQ==\"}}",
-					err, sizeof(err)), "the first page again: %s", err);
-	check(list.restarts == 1 && strstr(list.next_url, "page%5Bafter%5D=YQ%3D%3D") != NULL,
+	check(list_step(&list, P("{\"id\":1},{\"id\":2}", "true", "YQ=="), err, sizeof(err)), "page 1");
+	check(list_step(&list, P("{\"id\":3},{\"id\":4}", "true", "Yg=="), err, sizeof(err)), "page 2");
+	for (int64_t id = 1; id <= 4; id++)
+		check(zd_list_take(&list, id) == 1, "taken %lld", (long long) id);
+	/* page 3's cursor is ignored; record 1 was deleted meanwhile */
+	check(list_step(&list, P("{\"id\":2},{\"id\":3}", "true", "Yw=="), err, sizeof(err)),
+		  "the first page again, without its first record: %s", err);
+	check(list.restarts == 1 && strstr(list.next_url, "page%5Bafter%5D=Yw%3D%3D") != NULL,
 		  "restarted once, on to %s", list.next_url);
-	check(zd_list_take(&list, 1) == 0 && zd_list_take(&list, 2) == 0, "the repeats are skipped");
-	check(list_step(&list, "{\"groups\":[{\"id\":3}],\"meta\":{\"has_more\":false}}",
-					err, sizeof(err)) && list.finished, "page 2: %s", err);
+	check(zd_list_take(&list, 2) == 0 && zd_list_take(&list, 3) == 0, "the repeats are skipped");
+	check(list_step(&list, P("{\"id\":4},{\"id\":5}", "true", "ZA=="), err, sizeof(err)), "page 2 again: %s", err);
+	/* the cursor of page 3 is ignored again: the new first page is known */
+	check(list_step(&list, P("{\"id\":2},{\"id\":3}", "true", "Yw=="), err, sizeof(err)) &&
+		  list.restarts == 2, "a second restart: %s", err);
+	check(list_step(&list, P("{\"id\":4},{\"id\":5}", "true", "ZA=="), err, sizeof(err)), "page 2: %s", err);
+	check(list_step(&list, P("{\"id\":6}", "false", "ZQ=="), err, sizeof(err)) && list.finished, "page 3: %s", err);
 	zd_list_end(&list);
+	/* a cursor answered with the first page each time is an error, not a loop */
+	check(zd_list_begin(&list, "https://acme.zendesk.com", "/api/v2/group_memberships.json", 2, err, sizeof(err)), "begin");
+	check(list_step(&list, P("{\"id\":1},{\"id\":2}", "true", "YQ=="), err, sizeof(err)), "page 1");
+	check(!list_step(&list, P("{\"id\":1},{\"id\":2}", "true", "YQ=="), err, sizeof(err)) &&
+		  strstr(err, "answers its cursor with the first page again"), "ignored cursor: %s", err);
+	zd_list_end(&list);
+	/* pages of one: a page repeating the one before is a repeat, not a restart */
+	check(zd_list_begin(&list, "https://acme.zendesk.com", "/api/v2/group_memberships.json", 1, err, sizeof(err)), "begin");
+	check(list_step(&list, P("{\"id\":1}", "true", "YQ=="), err, sizeof(err)), "page 1");
+	check(!list_step(&list, P("{\"id\":1}", "true", "Yg=="), err, sizeof(err)) &&
+		  strstr(err, "repeats record 1") && list.restarts == 0, "repeat of one: %s", err);
+	zd_list_end(&list);
+#undef P
 	/* ... but a later page that repeats an id of this pass is an error */
 	check(zd_list_begin(&list, "https://acme.zendesk.com", "/api/v2/group_memberships.json", 2, err, sizeof(err)), "begin");
 	check(list_step(&list, "{\"groups\":[{\"id\":1},{\"id\":2}],\"meta\":{\"has_more\":true,\"after_cursor\":\"YQ==\"}}",

@@ -12,10 +12,12 @@
  * (a form feed never occurs in JSON text).  A listing is begun as a scan
  * begins it; each page is parsed and taken in until the listing ends or a
  * page is refused, and a refused page restarts the listing once in a while
- * as an invalid cursor does.  Properties: every request stays on the base
- * URL; the same request never follows itself; the listing ends exactly on
- * has_more false or an unpaginated answer, never on an offset page; a
- * pass never returns an id twice; restarts are bounded.
+ * as an invalid cursor does; the machine restarts by itself on a first page
+ * served again for a page[after] request.  Properties: every request stays
+ * on the base URL; the same request never follows itself except across a
+ * restart; the listing ends exactly on has_more false or an unpaginated
+ * answer, never on an offset page; a pass never returns an id twice;
+ * restarts are bounded.
  *
  * IDENTIFICATION
  *		  tests/fuzz/fuzz_list.c
@@ -79,6 +81,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ZdPage		page;
 		char	   *previous;
 		bool		advanced;
+		int			restarts_before = list.restarts;
 
 		FUZZ_CHECK(list.next_url != NULL, "no next request before the end");
 		FUZZ_CHECK(zd_url_on_base(list.base_url, list.next_url),
@@ -93,6 +96,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		previous = strdup(list.next_url);
 		err[0] = '\0';
 		advanced = zd_list_advance(&list, &page, err, sizeof(err));
+		if (advanced && list.restarts > restarts_before)
+		{
+			/* the page was the first page again: a new pass begins with it */
+			FUZZ_CHECK(list.restarts == restarts_before + 1, "%d restarts in one page",
+					   list.restarts - restarts_before);
+			zd_idset_destroy(pass);
+			pass = zd_idset_create();
+		}
 		if (advanced)
 		{
 			FUZZ_CHECK(list.finished == (list.next_url == NULL),
