@@ -193,7 +193,25 @@ SELECT status, pages, rows_inserted, rows_updated, rows_deleted, old_recovery_ti
 SELECT * FROM pg_temp.compare('mirror_lists.gm', 'truth_gm');
 SELECT * FROM pg_temp.run('mirror_lists.gm');
 
--- 7. SLA policies, then a plan that lacks them (403, then 404
+-- 7. a cursor Zendesk refuses (the second page's) restarts the listing from
+-- its first page; the records taken before are not taken twice and the
+-- run is exact: a membership deleted and one created since the last run
+SELECT (array_agg((doc->>'id')::bigint ORDER BY (doc->>'id')::bigint))[7] AS gm_del4
+  FROM truth_gm \gset
+SELECT pg_temp.sim('DELETE', '/_sim/group_memberships/' || :gm_del4) IS NOT NULL AS deleted;
+SELECT jsonb_array_length(pg_temp.sim('POST', '/_sim/group_memberships', '{"count": 1}')->'group_memberships') AS created;
+SELECT pg_temp.truth_load('truth_gm', '/_sim/group_memberships.jsonl') AS memberships;
+SELECT pg_temp.sim('DELETE', '/_sim/requests') IS NOT NULL AS log_cleared;
+SELECT pg_temp.sim('POST', '/_sim/faults',
+  '{"path": "/api/v2/group_memberships", "nth": 2, "kind": "invalid_cursor"}')->'ok' AS fault;
+CALL zendesk_fdw.sync('lists.group_memberships', 'mirror_lists.gm');
+SELECT * FROM pg_temp.compare('mirror_lists.gm', 'truth_gm');
+SELECT * FROM pg_temp.run('mirror_lists.gm');
+-- the pages the truth implies, the refused request and the first page again
+SELECT pg_temp.requests('/api/v2/group_memberships') AS list_requests,
+       (SELECT ceil(count(*) / 100.0) + 2 FROM truth_gm) AS implied;
+
+-- 8. SLA policies, then a plan that lacks them (403, then 404
 -- InvalidEndpoint): the run is done, changes nothing, and says why
 CALL zendesk_fdw.sync('lists.sla_policies', 'mirror_lists.sla');
 SELECT pg_temp.truth_load('truth_sla', '/_sim/sla_policies.jsonl') AS sla_policies;
