@@ -395,12 +395,7 @@ class CrashTest(unittest.TestCase):
         equal to the listing."""
         target = "mirror.gm_snapshot"
         path = "/api/v2/group_memberships"
-        have = len(sim_lines("/_sim/group_memberships.jsonl"))
-        if have < 250:
-            sim("POST", "/_sim/group_memberships", {"count": 250 - have})
-        query(self.conn, "CALL zendesk_fdw.sync('zd.group_memberships', %s)", (target,))
-        self.assert_list_equal_to_truth(target)
-        ids = sorted(d["id"] for d in sim_lines("/_sim/group_memberships.jsonl"))
+        ids = self.mirror_memberships(target)
         deleted = [ids[3], ids[120], ids[-5]]
         for mid in deleted:
             sim("DELETE", "/_sim/group_memberships/%d" % mid)
@@ -434,6 +429,45 @@ class CrashTest(unittest.TestCase):
                                 "FROM zendesk_fdw.sync_state WHERE target = %s::regclass",
                      (target,))
         self.assertEqual(rows[0], ("done", len(deleted), None, None))
+
+    def test_cancel_mid_listing(self):
+        """pg_cancel_backend while the second page of group memberships is
+        held, after deletions: the run fails with the cancel recorded and
+        nothing deleted; the next run lists from the start and is exact."""
+        target = "mirror.gm_cancel"
+        path = "/api/v2/group_memberships"
+        ids = self.mirror_memberships(target)
+        deleted = [ids[1], ids[-2]]
+        for mid in deleted:
+            sim("DELETE", "/_sim/group_memberships/%d" % mid)
+        sim("POST", "/_sim/faults", {"path": path, "skip": 1, "count": 1, "delay": 10})
+        run = Sync(target, source="zd.group_memberships")
+        run.start()
+        self.wait_for(lambda: (self.state(target) or ("", 0))[:2] == ("running", 1))
+        time.sleep(0.3)
+        query(self.conn, "SELECT pg_cancel_backend(%s)", (run.pid,))
+        run.join(10)
+        self.assertIsInstance(run.error, psycopg2.extensions.QueryCanceledError)
+        rows = query(self.conn, "SELECT status, pages, rows_deleted, error FROM "
+                                "zendesk_fdw.sync_state WHERE target = %s::regclass", (target,))
+        status, pages, rows_deleted, error = rows[0]
+        self.assertEqual((status, pages, rows_deleted), ("failed", 1, 0))
+        self.assertIn("canceling statement due to user request", error)
+        got = {r[0] for r in query(self.conn, "SELECT id FROM %s" % target)}
+        self.assertTrue(set(deleted) <= got, "a cancelled listing deleted rows")
+        query(self.conn, "CALL zendesk_fdw.sync('zd.group_memberships', %s)", (target,))
+        self.assert_list_equal_to_truth(target)
+        self.assertEqual(self.state(target)[0], "done")
+
+    def mirror_memberships(self, target):
+        """At least 250 group memberships (3 pages), mirrored into target by
+        a first sync; returns their ids, ascending."""
+        have = len(sim_lines("/_sim/group_memberships.jsonl"))
+        if have < 250:
+            sim("POST", "/_sim/group_memberships", {"count": 250 - have})
+        query(self.conn, "CALL zendesk_fdw.sync('zd.group_memberships', %s)", (target,))
+        self.assert_list_equal_to_truth(target)
+        return sorted(d["id"] for d in sim_lines("/_sim/group_memberships.jsonl"))
 
     def assert_list_equal_to_truth(self, target):
         truth = {d["id"]: d for d in sim_lines("/_sim/group_memberships.jsonl")}
