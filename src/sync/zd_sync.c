@@ -37,8 +37,8 @@
  * each page checks again that it is the table, and the storage, the run
  * started with (check_target).  State that outlives commits lives in the
  * run's context under TopMemoryContext, deleted at the end; its reset
- * callback frees the malloc'd export state and the jansson tree of the
- * page.  No relation is open and no snapshot of ours is pushed at a
+ * callback frees the malloc'd export (or list) state and the jansson tree
+ * of the page.  No relation is open and no snapshot of ours is pushed at a
  * commit.
  *
  * IDENTIFICATION
