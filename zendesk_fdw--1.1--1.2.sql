@@ -19,3 +19,10 @@ REVOKE ALL ON FUNCTION zendesk_fdw.server_options_guard() FROM PUBLIC;
 CREATE EVENT TRIGGER zendesk_fdw_server_options ON ddl_command_start
   WHEN TAG IN ('CREATE SERVER', 'ALTER SERVER')
   EXECUTE FUNCTION zendesk_fdw.server_options_guard();
+
+-- The mirrors of the standard lists (groups, memberships, ...) read the
+-- whole list every run: the records it listed, and a note when the run had
+-- nothing to read (the account's plan lacks the list).  NULL for exports.
+ALTER TABLE zendesk_fdw.sync_state
+  ADD COLUMN rows_listed bigint,
+  ADD COLUMN note text;

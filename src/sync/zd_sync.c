@@ -20,14 +20,25 @@
  * stream time of the last page in the target), and upserts absorb the
  * overlap.
  *
+ * A standard list (groups, memberships, ...) has no export: every run lists
+ * it whole (zd_listing.c, standard requests) and makes the target equal to
+ * it.  Its pages are upserted as an export's are, with no checkpoint (a
+ * listing cannot resume), and the ids listed are kept in the run's memory;
+ * the last page's transaction also removes, or flags, the rows whose id the
+ * listing did not hold, and marks the run done.  So a listing that fails,
+ * is cancelled or dies on the way deletes nothing, and the next run lists
+ * again from the first page.  An account whose plan lacks the list is a run
+ * that changes nothing and says so in sync_state.note.  No tombstone: the
+ * listing is the truth, and no older version of a record can follow it.
+ *
  * One run per (source, target): a session-level lock for sync, held across
  * commits and released on every path; a transaction-level one for
  * materialize.  The target is locked by each page's transaction only, so
  * each page checks again that it is the table, and the storage, the run
  * started with (check_target).  State that outlives commits lives in the
  * run's context under TopMemoryContext, deleted at the end; its reset
- * callback frees the malloc'd export state and the jansson tree of the
- * page.  No relation is open and no snapshot of ours is pushed at a
+ * callback frees the malloc'd export (or list) state and the jansson tree
+ * of the page.  No relation is open and no snapshot of ours is pushed at a
  * commit.
  *
  * IDENTIFICATION
@@ -49,6 +60,7 @@
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -58,6 +70,7 @@
 #include "fdw/zendesk_fdw.h"
 #include "fdw/zd_conn.h"
 #include "fdw/zd_convert.h"
+#include "fdw/zd_listing.h"
 #include "client/zd_export.h"
 #include "client/zd_json_arena.h"
 #include "client/zd_parse.h"
@@ -114,6 +127,12 @@ typedef struct ZdSyncRun
 
 	ZdExport	export;			/* malloc'd inside; freed by cleanup */
 	bool		export_active;
+	bool		listing;		/* a standard list, read whole every run */
+	ZdList		list;			/* malloc'd inside; freed by cleanup */
+	bool		list_active;
+	bool		not_on_plan;	/* the account's plan lacks the list */
+	int64	   *listed;			/* the ids this run listed (rows_listed) */
+	int64		listed_cap;
 	ZdPage		page;			/* jansson tree; freed by cleanup */
 	bool		page_loaded;
 	bool		cursor_request; /* the page asked for was a cursor= request */
@@ -152,6 +171,14 @@ release_export(ZdSyncRun *run)
 	run->export_active = false;
 }
 
+static void
+release_list(ZdSyncRun *run)
+{
+	if (run->list_active)
+		zd_list_end(&run->list);
+	run->list_active = false;
+}
+
 /* Reset callback of the run's context: every path out ends here. */
 static void
 run_cleanup(void *arg)
@@ -162,6 +189,7 @@ run_cleanup(void *arg)
 		zd_page_free(&run->page);
 	run->page_loaded = false;
 	release_export(run);
+	release_list(run);
 	zd_json_arena_release_cache();
 }
 
@@ -204,6 +232,22 @@ start_export(ZdSyncRun *run, const char *cursor, int64 start_time)
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("could not start the Zendesk export: %s", err)));
 	run->export_active = true;
+}
+
+/*
+ * start_listing
+ *		(Re)start the whole listing of a standard list at its first page.
+ *		Nothing is kept from a listing started before: the ids a run keeps
+ *		are those of one listing, from its first page to its last.
+ */
+static void
+start_listing(ZdSyncRun *run)
+{
+	release_page(run);
+	release_list(run);
+	zd_listing_begin(&run->list, run->options, NULL, 0, 0);
+	run->list_active = true;
+	run->counters.rows_listed = 0;
 }
 
 /*
@@ -438,11 +482,19 @@ sync_record(ZdSyncRun *run, json_t *record)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
 				 errmsg("a Zendesk %s record has no integer \"id\"", run->resource->name)));
+	/*
+	 * A listed record with no stream time (some memberships have none) is
+	 * written all the same, with 0 for the quarantine's stream_time.
+	 */
 	if (!zd_record_stream_time(run->resource, record, &ts))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
-				 errmsg("Zendesk %s record %lld has no valid \"%s\"", run->resource->name,
-						(long long) id, run->resource->stream_time_key)));
+	{
+		if (!run->listing)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+					 errmsg("Zendesk %s record %lld has no valid \"%s\"", run->resource->name,
+							(long long) id, run->resource->stream_time_key)));
+		ts = 0;
+	}
 
 	MemoryContextReset(run->row_cxt);
 	MemoryContextSwitchTo(run->row_cxt);
@@ -721,6 +773,128 @@ process_page(ZdSyncRun *run, void *arg)
 	release_page(run);
 }
 
+/* Keep the id of a record the listing gave, for the end of the listing. */
+static void
+keep_listed(ZdSyncRun *run, int64 id)
+{
+	if (run->counters.rows_listed == run->listed_cap)
+	{
+		Size		cap = Max(run->listed_cap * 2, 1024);
+
+		run->listed = run->listed == NULL ?
+			MemoryContextAllocHuge(run->run_cxt, sizeof(int64) * cap) :
+			repalloc_huge(run->listed, sizeof(int64) * cap);
+		run->listed_cap = cap;
+	}
+	run->listed[run->counters.rows_listed++] = id;
+}
+
+/*
+ * remove_unlisted
+ *		The listing reached its end: the rows of the target it did not list
+ *		are removed, or flagged, as the delete mode says, and rows flagged
+ *		before that it listed again lose their flag.
+ */
+static void
+remove_unlisted(ZdSyncRun *run)
+{
+	int64		n = run->counters.rows_listed;
+	Datum	   *elems;
+	Datum		arg;
+	int			rc;
+
+	MemoryContextSwitchTo(run->page_cxt);
+	elems = MemoryContextAllocHuge(run->page_cxt, sizeof(Datum) * Max(n, 1));
+	for (int64 i = 0; i < n; i++)
+		elems[i] = Int64GetDatum(run->listed[i]);
+	arg = PointerGetDatum(construct_array(elems, (int) n, INT8OID, sizeof(int64),
+										  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	if (run->target.relisted != NULL)
+	{
+		rc = SPI_execute_plan(run->target.relisted, &arg, NULL, false, 0);
+		if (rc != SPI_OK_UPDATE)
+			elog(ERROR, "could not clear the flag of listed rows of %s: %s",
+				 run->target.qualified, SPI_result_code_string(rc));
+	}
+	rc = SPI_execute_plan(run->target.unlisted, &arg, NULL, false, 0);
+	if (rc != SPI_OK_DELETE && rc != SPI_OK_UPDATE)
+		elog(ERROR, "could not remove the unlisted rows of %s: %s", run->target.qualified,
+			 SPI_result_code_string(rc));
+	run->counters.rows_deleted += SPI_processed;
+	MemoryContextSwitchTo(run->run_cxt);
+}
+
+/*
+ * process_list_page
+ *		One page of a standard list: fetch, upsert the records not taken
+ *		before (a listing restarted after a refused cursor repeats them),
+ *		keep their ids, write the counters.  After the last page, in the
+ *		same subtransaction, remove_unlisted: only a listing that reached
+ *		its end deletes anything.  An account whose plan lacks the list
+ *		(zd_listing_fetch gave a NOTICE) ends the listing with no page, and
+ *		nothing is deleted.  (arg: unused.)
+ */
+static void
+process_list_page(ZdSyncRun *run, void *arg)
+{
+	ZdListingAnswer answer;
+
+	release_page(run);
+	MemoryContextSwitchTo(run->page_cxt);
+	answer = zd_listing_fetch(run->conn, run->options, &run->list, false, &run->page);
+	MemoryContextSwitchTo(run->run_cxt);
+	update_request_counters(run);
+	if (answer != ZD_LISTING_PAGE)
+	{
+		run->not_on_plan = true;
+		return;
+	}
+	run->page_loaded = true;
+	if (!check_target(run))
+	{
+		release_page(run);
+		return;
+	}
+	for (size_t i = 0; i < run->page.nrecords; i++)
+	{
+		json_t	   *record = json_array_get(run->page.records, i);
+		int64_t		id = 0;
+		int			taken;
+
+		/* zd_listing_fetch refuses a page with a record that has no id */
+		(void) zd_record_id(record, &id);
+		taken = zd_list_take(&run->list, id);
+		if (taken < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory")));
+		if (taken == 0)
+			continue;
+		sync_record(run, record);
+		keep_listed(run, id);
+	}
+	MemoryContextSwitchTo(run->run_cxt);
+	MemoryContextReset(run->row_cxt);
+
+	run->counters.pages++;
+	run->records += run->page.nrecords;
+	if (run->list.finished)
+		remove_unlisted(run);
+	zd_sync_state_listed(run->source, run->target_relid, &run->counters);
+	release_page(run);
+}
+
+/* The end of a run that failed, in sync_state. */
+static void
+finish_failed(ZdSyncRun *run, ErrorData *edata)
+{
+	if (run->listing)
+		zd_sync_state_finish_listing(run->source, run->target_relid, "failed",
+									 error_text(edata), NULL, &run->counters);
+	else
+		zd_sync_state_finish(run->source, run->target_relid, "failed", error_text(edata),
+							 &run->counters);
+}
 
 /*
  * run_page
@@ -736,7 +910,7 @@ run_page(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncResult *result,
 	ErrorData  *edata;
 
 	MemoryContextSwitchTo(run->run_cxt);
-	edata = in_subtransaction(run, process_page, NULL);
+	edata = in_subtransaction(run, run->listing ? process_list_page : process_page, NULL);
 	MemoryContextSwitchTo(run->run_cxt);
 
 	if (edata == NULL && run->target_changed)
@@ -748,7 +922,10 @@ run_page(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncResult *result,
 		run->remirrored = true;
 		run->has_recovery_time = false;
 		run->recovery_time = 0;
-		start_export(run, NULL, run->start_time);
+		if (run->listing)
+			start_listing(run);
+		else
+			start_export(run, NULL, run->start_time);
 		return true;
 	}
 	if (edata == NULL)
@@ -775,8 +952,7 @@ run_page(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncResult *result,
 		return true;
 	}
 
-	zd_sync_state_finish(run->source, run->target_relid, "failed", error_text(edata),
-						 &run->counters);
+	finish_failed(run, edata);
 	if (args->commit)
 	{
 		commit_now(run);
@@ -1030,6 +1206,8 @@ prepare_state(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncState *st, bool rese
 			ereport(NOTICE,
 					(errmsg("the last run of the sync into %s (PID %d) ended without finishing",
 							run->target.qualified, st->pid),
+					 run->listing ?
+					 errdetail("A standard list has no checkpoint: this run lists it again from the start.") :
 					 errdetail("This run resumes from its last checkpoint.")));
 		/* a TRUNCATE (or a rewrite) may have lost any of the rows */
 		if (relfilenode != st->target_relfilenode &&
@@ -1096,6 +1274,48 @@ fail_before_pages(ZdSyncRun *run, const ZdSyncArgs *args, Oid target_relid,
 	rethrow(run, edata);
 }
 
+/*
+ * list_whole
+ *		The pages of a standard list, from its first to its last, each
+ *		committed for sync except the last: its rows, the removal of the
+ *		rows it did not list and the row of a run that is done are one
+ *		transaction.  An account whose plan lacks the list is a run that is
+ *		done, with nothing changed and a note in sync_state.
+ */
+static void
+list_whole(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncResult *result,
+		   MemoryContext caller_cxt)
+{
+	char	   *note = NULL;
+
+	start_listing(run);
+	while (!run->list.finished)
+	{
+		if (!run_page(run, args, result, caller_cxt))
+			break;
+		if (args->commit && !run->list.finished)
+			commit_now(run);
+		report_progress(run, run->target.qualified);
+	}
+	if (result->error == NULL)
+	{
+		if (run->not_on_plan)
+		{
+			note = psprintf("the account's plan lacks %s: nothing listed, nothing changed",
+							run->resource->plan_feature);
+			ereport(NOTICE,
+					(errmsg("the sync into %s changed nothing", run->target.qualified),
+					 errdetail("The account's plan lacks %s; sync_state.note says so.",
+							   run->resource->plan_feature)));
+		}
+		zd_sync_state_finish_listing(run->source, run->target_relid, "done", NULL, note,
+									 &run->counters);
+		if (args->commit)
+			commit_now(run);
+	}
+	result->counters = run->counters;
+}
+
 static void
 sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *result,
 		  MemoryContext caller_cxt)
@@ -1117,6 +1337,16 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	run->source = args->source;
 	run->options = zd_get_options(args->source, true);
 	run->resource = run->options->resource;
+	run->listing = run->resource->stream == ZD_STREAM_LIST;
+	if (run->listing)
+	{
+		if (args->has_start_time)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("a sync of Zendesk %s takes no start_time", run->resource->name),
+					 errdetail("A standard list has no export: every run reads the whole list.")));
+		zd_sync_state_check_lists(run->resource->name);
+	}
 
 	nsp = zd_sync_target_namespace(args->target, &relname);
 	run->target_nspname = get_namespace_name(nsp);
@@ -1186,6 +1416,12 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	run->param_nulls = palloc(Max(run->target.nparams, 1));
 
 	prepare_state(run, args, &st, reset, fingerprint, seen, columns_added, since);
+	if (run->listing)
+	{
+		zd_sync_state_begin_listing(run->source, run->target_relid);
+		zd_sync_target_plan_unlisted(&run->target, run->source, run->delete_mode, created);
+		MemoryContextSwitchTo(run->run_cxt);
+	}
 	result->has_old_recovery_time = st.has_recovery_time;
 	result->old_recovery_time = st.recovery_time;
 	if (args->commit)
@@ -1193,6 +1429,11 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 
 	run->last_progress = GetCurrentTimestamp();
 	run->estimated = -1;
+	if (run->listing)
+	{
+		list_whole(run, args, result, caller_cxt);
+		return;
+	}
 	if (st.after_cursor != NULL && run->resource->stream == ZD_STREAM_CURSOR)
 		start_export(run, st.after_cursor, 0);
 	else

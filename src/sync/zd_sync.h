@@ -23,11 +23,16 @@
 
 #include "client/zd_resources.h"
 
-/* What happens to a ticket Zendesk reports deleted. */
+/*
+ * What happens to a ticket Zendesk reports deleted, and to a row of the
+ * mirror of a standard list that a whole listing no longer holds.
+ */
 typedef enum ZdDeleteMode
 {
-	ZD_DELETE_REMOVE,			/* row removed, a tombstone kept */
-	ZD_DELETE_FLAG				/* row kept as Zendesk sends it (status 'deleted') */
+	ZD_DELETE_REMOVE,			/* row removed; a ticket's leaves a tombstone */
+	ZD_DELETE_FLAG				/* row kept: as Zendesk sends it (status
+								 * 'deleted'), or, unlisted, with its
+								 * unlisted_at set */
 } ZdDeleteMode;
 
 /* Counters of one run. */
@@ -38,6 +43,7 @@ typedef struct ZdSyncCounters
 	int64		rows_updated;
 	int64		rows_deleted;
 	int64		rows_quarantined;
+	int64		rows_listed;	/* a standard list: the records it listed */
 	int64		requests;
 	int64		rate_limited;
 	int64		retries;
@@ -73,10 +79,15 @@ typedef struct ZdSyncTarget
 	Oid		   *param_types;
 	int			id_param;		/* parameter of "id" */
 	int			stream_param;	/* parameter of the stream time, or -1 */
+	bool		snapshot;		/* a standard list: its listing is the truth */
 	SPIPlanPtr	upsert;			/* returns (xmax = 0): inserted */
 	SPIPlanPtr	remove;			/* (id, stream time) */
 	char	   *quarantine;		/* quoted name of the quarantine table, or NULL */
 	SPIPlanPtr	quarantine_insert;	/* (id, stream time, error, record) */
+	SPIPlanPtr	unlisted;		/* a standard list: (bigint[] of the ids
+								 * listed) removes or flags the other rows */
+	SPIPlanPtr	relisted;		/* delete mode flag: (the ids listed) clears
+								 * the flag of rows listed again */
 } ZdSyncTarget;
 
 /* The custom fields the last run recorded (sync_state.fields_seen). */
@@ -131,6 +142,8 @@ extern void zd_sync_quarantine_prepare(ZdSyncTarget *target, const char *name,
 extern void zd_sync_quarantine(ZdSyncTarget *target, Oid source, int64 id,
 							   int64 stream_time, const char *error, const char *record);
 extern void zd_sync_target_check_privileges(Oid relid, const ZdResource *resource);
+extern void zd_sync_target_plan_unlisted(ZdSyncTarget *target, Oid source,
+										 ZdDeleteMode mode, bool created);
 extern void zd_sync_target_free(ZdSyncTarget *target);
 extern Oid	zd_sync_target_relfilenode(Oid relid);
 
@@ -159,6 +172,12 @@ extern void zd_sync_state_checkpoint(Oid source, Oid target, const char *after_c
 									 int64 recovery_time, const ZdSyncCounters *counters);
 extern void zd_sync_state_finish(Oid source, Oid target, const char *status,
 								 const char *error, const ZdSyncCounters *counters);
+extern void zd_sync_state_check_lists(const char *resource);
+extern void zd_sync_state_begin_listing(Oid source, Oid target);
+extern void zd_sync_state_listed(Oid source, Oid target, const ZdSyncCounters *counters);
+extern void zd_sync_state_finish_listing(Oid source, Oid target, const char *status,
+										 const char *error, const char *note,
+										 const ZdSyncCounters *counters);
 extern bool zd_sync_state_forget(Oid source, Oid target);
 extern void zd_sync_state_rewind(Oid source, Oid target, Oid relfilenode);
 extern bool zd_sync_tombstone_blocks(Oid target, int64 id, int64 stream_time);

@@ -54,6 +54,9 @@ enum
 	PLAN_SEEN_SET,
 	PLAN_SEEN_IDS,
 	PLAN_FIELDS_NEWS,
+	PLAN_LIST_BEGIN,
+	PLAN_LIST_PROGRESS,
+	PLAN_LIST_FINISH,
 	NUM_PLANS
 };
 
@@ -139,6 +142,17 @@ static const char *const plan_sql[NUM_PLANS] = {
 	"FROM jsonb_array_elements($1::jsonb) n(f) "
 	"LEFT JOIN jsonb_array_elements($2::jsonb) o(f) ON o.f->'id' = n.f->'id' "
 	"WHERE o.f IS NULL OR o.f->'options_hash' IS DISTINCT FROM n.f->'options_hash'",
+	/* rows_listed and note came with version 1.2; a list has no checkpoint */
+	[PLAN_LIST_BEGIN] =
+	"UPDATE zendesk_fdw.sync_state SET rows_listed = 0, note = NULL "
+	"WHERE source = $1 AND target = $2",
+	[PLAN_LIST_PROGRESS] =
+	"UPDATE zendesk_fdw.sync_state SET " STATE_COUNTERS ", rows_listed = $12 "
+	"WHERE source = $1 AND target = $2",
+	[PLAN_LIST_FINISH] =
+	"UPDATE zendesk_fdw.sync_state SET " STATE_COUNTERS ", rows_listed = $12, "
+	"status = $13, error = $14, note = $15, finished_at = clock_timestamp() "
+	"WHERE source = $1 AND target = $2",
 };
 
 static const Oid counter_types[] = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
@@ -199,7 +213,7 @@ as_owner_end(AsOwner *as)
 static SPIPlanPtr
 plan_for(int k)
 {
-	Oid			types[13];
+	Oid			types[15];
 	int			nargs;
 
 	if (plans[k] != NULL)
@@ -210,6 +224,7 @@ plan_for(int k)
 	switch (k)
 	{
 		case PLAN_LOAD:
+		case PLAN_LIST_BEGIN:
 		case PLAN_FORGET_STATE:
 		case PLAN_SEEN_LOAD:
 		case PLAN_SEEN_IDS:
@@ -253,6 +268,15 @@ plan_for(int k)
 			types[11] = TEXTOID;
 			types[12] = (k == PLAN_CHECKPOINT) ? INT8OID : TEXTOID;
 			nargs = 13;
+			break;
+		case PLAN_LIST_PROGRESS:
+		case PLAN_LIST_FINISH:
+			memcpy(&types[2], counter_types, sizeof(counter_types));
+			types[11] = INT8OID;
+			types[12] = TEXTOID;
+			types[13] = TEXTOID;
+			types[14] = TEXTOID;
+			nargs = (k == PLAN_LIST_PROGRESS) ? 12 : 15;
 			break;
 		default:				/* the tombstones: target, id, stream time */
 			types[1] = INT8OID;
@@ -538,6 +562,75 @@ zd_sync_state_finish(Oid source, Oid target, const char *status,
 	values[11] = CStringGetTextDatum(status);
 	values[12] = text_or_null(error, &nulls[12]);
 	run_as_owner(PLAN_FINISH, values, nulls);
+}
+
+/*
+ * zd_sync_state_check_lists
+ *		A mirror of a standard list records its counts in columns of
+ *		sync_state that came with version 1.2.
+ */
+void
+zd_sync_state_check_lists(const char *resource)
+{
+	Oid			nsp = get_namespace_oid("zendesk_fdw", false);
+
+	if (get_attnum(get_relname_relid("sync_state", nsp), "rows_listed") == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a mirror of Zendesk %s needs version 1.2 of extension \"zendesk_fdw\"",
+						resource),
+				 errdetail("Its runs are recorded in columns of zendesk_fdw.sync_state that version 1.2 adds."),
+				 errhint("Update the extension: ALTER EXTENSION zendesk_fdw UPDATE.")));
+}
+
+/*
+ * zd_sync_state_begin_listing
+ *		After zd_sync_state_begin_run, for a standard list: no record listed
+ *		yet, and no note.
+ */
+void
+zd_sync_state_begin_listing(Oid source, Oid target)
+{
+	Datum		values[2] = {ObjectIdGetDatum(source), ObjectIdGetDatum(target)};
+
+	run_as_owner(PLAN_LIST_BEGIN, values, NULL);
+}
+
+/*
+ * zd_sync_state_listed
+ *		The counters after a page of a standard list; no checkpoint, which a
+ *		listing does not have.
+ */
+void
+zd_sync_state_listed(Oid source, Oid target, const ZdSyncCounters *counters)
+{
+	Datum		values[12];
+
+	counter_values(source, target, counters, values);
+	values[11] = Int64GetDatum(counters->rows_listed);
+	if (run_as_owner(PLAN_LIST_PROGRESS, values, NULL) != 1)
+		elog(ERROR, "the sync_state row of the sync went missing");
+}
+
+/*
+ * zd_sync_state_finish_listing
+ *		The end of a run of a standard list: zd_sync_state_finish, the rows
+ *		listed, and a note (the plan lacks the list) or NULL.
+ */
+void
+zd_sync_state_finish_listing(Oid source, Oid target, const char *status, const char *error,
+							 const char *note, const ZdSyncCounters *counters)
+{
+	Datum		values[15];
+	char		nulls[15];
+
+	memset(nulls, ' ', sizeof(nulls));
+	counter_values(source, target, counters, values);
+	values[11] = Int64GetDatum(counters->rows_listed);
+	values[12] = CStringGetTextDatum(status);
+	values[13] = text_or_null(error, &nulls[13]);
+	values[14] = text_or_null(note, &nulls[14]);
+	run_as_owner(PLAN_LIST_FINISH, values, nulls);
 }
 
 /*

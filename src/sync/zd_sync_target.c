@@ -401,6 +401,7 @@ zd_sync_target_prepare(Relation source, const ZdResource *resource,
 		out->param_types[c] = columns[c].typid;
 	}
 	key_params(source, resource, columns, ncolumns, &out->id_param, &out->stream_param);
+	out->snapshot = resource->stream == ZD_STREAM_LIST;
 
 	relid = get_relname_relid(relname, nsp);
 	*created = !OidIsValid(relid);
@@ -434,7 +435,11 @@ save_plan(const char *sql, int nargs, Oid *types)
  *		stream time (compared with >=, so a repeated page rewrites the same
  *		row), or, for ticket events (no stream time parameter), an insert of
  *		ids not there yet; and the removal of a deleted record.  Names are taken from the source's
- *		columns, which the target has.
+ *		columns, which the target has.  A standard list is listed whole every
+ *		run: its upsert leaves a row that is as listed alone (no new row
+ *		version for an unchanged record, and rows_updated counts changes;
+ *		compared as text, which every type has), and writes a record with no
+ *		stream time, which cannot be ordered and is what Zendesk holds now.
  */
 void
 zd_sync_target_plan(ZdSyncTarget *target, Relation source)
@@ -443,12 +448,16 @@ zd_sync_target_plan(ZdSyncTarget *target, Relation source)
 	StringInfoData cols;
 	StringInfoData vals;
 	StringInfoData sets;
+	StringInfoData olds;
+	StringInfoData news;
 	StringInfoData sql;
 	const char *id_col = quote_identifier(NameStr(TupleDescAttr(desc, target->param_att[target->id_param])->attname));
 
 	initStringInfo(&cols);
 	initStringInfo(&vals);
 	initStringInfo(&sets);
+	initStringInfo(&olds);
+	initStringInfo(&news);
 	initStringInfo(&sql);
 	for (int p = 0; p < target->nparams; p++)
 	{
@@ -457,7 +466,11 @@ zd_sync_target_plan(ZdSyncTarget *target, Relation source)
 		appendStringInfo(&cols, "%s%s", p > 0 ? ", " : "", name);
 		appendStringInfo(&vals, "%s$%d", p > 0 ? ", " : "", p + 1);
 		if (p != target->id_param)
+		{
 			appendStringInfo(&sets, "%s%s = EXCLUDED.%s", sets.len > 0 ? ", " : "", name, name);
+			appendStringInfo(&olds, ", t.%s", name);
+			appendStringInfo(&news, ", EXCLUDED.%s", name);
+		}
 	}
 
 	if (target->stream_param < 0)
@@ -469,10 +482,17 @@ zd_sync_target_plan(ZdSyncTarget *target, Relation source)
 		const char *ts_col = quote_identifier(NameStr(TupleDescAttr(desc, target->param_att[target->stream_param])->attname));
 
 		appendStringInfo(&sql, "INSERT INTO %s AS t (%s) VALUES (%s) ON CONFLICT (%s) DO UPDATE SET %s "
-						 "WHERE t.%s IS NULL OR EXCLUDED.%s >= t.%s RETURNING (t.xmax = 0)",
+						 "WHERE (t.%s IS NULL OR EXCLUDED.%s >= t.%s",
 						 target->qualified, cols.data, vals.data, id_col,
 						 sets.len > 0 ? sets.data : "id = EXCLUDED.id",
 						 ts_col, ts_col, ts_col);
+		if (target->snapshot)
+			appendStringInfo(&sql, " OR EXCLUDED.%s IS NULL) AND ROW(t.%s%s)::text IS DISTINCT FROM "
+							 "ROW(EXCLUDED.%s%s)::text",
+							 ts_col, id_col, olds.data, id_col, news.data);
+		else
+			appendStringInfoChar(&sql, ')');
+		appendStringInfoString(&sql, " RETURNING (t.xmax = 0)");
 		target->upsert = save_plan(sql.data, target->nparams, target->param_types);
 
 		resetStringInfo(&sql);
@@ -486,6 +506,96 @@ zd_sync_target_plan(ZdSyncTarget *target, Relation source)
 		return;
 	}
 	target->upsert = save_plan(sql.data, target->nparams, target->param_types);
+}
+
+/* The column a mirror of a standard list flags its unlisted rows in. */
+#define UNLISTED_COLUMN "unlisted_at"
+
+/*
+ * unlisted_column
+ *		Delete mode flag, for a standard list: the target's column that
+ *		records when a row was first found unlisted.  A target this run
+ *		created gets it; an adopted one must have it (timestamptz), and the
+ *		source must not have a column of that name, which the upserts would
+ *		write.
+ */
+static void
+unlisted_column(ZdSyncTarget *target, Oid source, bool created)
+{
+	AttrNumber	attnum = get_attnum(target->relid, UNLISTED_COLUMN);
+	StringInfoData sql;
+
+	if (get_attnum(source, UNLISTED_COLUMN) != InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_COLUMN),
+				 errmsg("foreign table \"%s\" has a column \"%s\"",
+						get_rel_name(source), UNLISTED_COLUMN),
+				 errdetail("With delete mode \"flag\", the mirror of a standard list records in that column when a row was no longer listed."),
+				 errhint("Rename the column of the foreign table, or use delete mode \"remove\".")));
+	if (attnum != InvalidAttrNumber)
+	{
+		if (get_atttype(target->relid, attnum) != TIMESTAMPTZOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column %s of %s is %s, not timestamptz", UNLISTED_COLUMN,
+							target->qualified,
+							format_type_be(get_atttype(target->relid, attnum))),
+					 errdetail("With delete mode \"flag\", the mirror of a standard list records in that column when a row was no longer listed.")));
+		return;
+	}
+	if (!created)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("%s has no column %s", target->qualified, UNLISTED_COLUMN),
+				 errdetail("With delete mode \"flag\", the mirror of a standard list records in that column when a row was no longer listed."),
+				 errhint("ALTER TABLE %s ADD COLUMN %s timestamptz;", target->qualified,
+						 UNLISTED_COLUMN)));
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "ALTER TABLE %s ADD COLUMN %s timestamptz", target->qualified,
+					 UNLISTED_COLUMN);
+	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not add a column to the sync target: %s", sql.data);
+}
+
+/*
+ * zd_sync_target_plan_unlisted
+ *		The statements that end a whole listing of a standard list, with the
+ *		ids it listed as a bigint[] ($1): with delete mode remove, the
+ *		removal of every other row; with flag, those rows get unlisted_at
+ *		(the time of the run's last transaction, once), and the rows listed
+ *		again lose it.  An anti-join against the array, so that the cost
+ *		stays linear in the rows and the ids.  created: this run created the
+ *		target.
+ */
+void
+zd_sync_target_plan_unlisted(ZdSyncTarget *target, Oid source, ZdDeleteMode mode,
+							 bool created)
+{
+	const char *id_col = quote_identifier(get_attname(source,
+													  target->param_att[target->id_param] + 1,
+													  false));
+	Oid			types[1] = {INT8ARRAYOID};
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	if (mode == ZD_DELETE_REMOVE)
+	{
+		appendStringInfo(&sql, "DELETE FROM %s AS t WHERE NOT EXISTS "
+						 "(SELECT FROM pg_catalog.unnest($1) AS l(id) WHERE l.id = t.%s)",
+						 target->qualified, id_col);
+		target->unlisted = save_plan(sql.data, 1, types);
+		return;
+	}
+	unlisted_column(target, source, created);
+	appendStringInfo(&sql, "UPDATE %s AS t SET %s = pg_catalog.now() WHERE t.%s IS NULL AND "
+					 "NOT EXISTS (SELECT FROM pg_catalog.unnest($1) AS l(id) WHERE l.id = t.%s)",
+					 target->qualified, UNLISTED_COLUMN, UNLISTED_COLUMN, id_col);
+	target->unlisted = save_plan(sql.data, 1, types);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "UPDATE %s AS t SET %s = NULL WHERE t.%s IS NOT NULL AND "
+					 "t.%s = ANY ($1)",
+					 target->qualified, UNLISTED_COLUMN, UNLISTED_COLUMN, id_col);
+	target->relisted = save_plan(sql.data, 1, types);
 }
 
 /* The columns of a quarantine table, as zd_sync_quarantine_prepare makes it. */
@@ -611,9 +721,15 @@ zd_sync_target_free(ZdSyncTarget *target)
 		SPI_freeplan(target->remove);
 	if (target->quarantine_insert != NULL)
 		SPI_freeplan(target->quarantine_insert);
+	if (target->unlisted != NULL)
+		SPI_freeplan(target->unlisted);
+	if (target->relisted != NULL)
+		SPI_freeplan(target->relisted);
 	target->upsert = NULL;
 	target->remove = NULL;
 	target->quarantine_insert = NULL;
+	target->unlisted = NULL;
+	target->relisted = NULL;
 }
 
 /*

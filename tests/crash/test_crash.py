@@ -1,7 +1,7 @@
 """Crash tests of zendesk_fdw.sync: nothing lost, nothing duplicated.
 
 Each test interrupts a first sync of tickets (page_size 200, so about 13
-pages) at one point -- kill -9 of the syncing backend mid-transfer (the
+pages), or a snapshot of group memberships (pages of 100), at one point -- kill -9 of the syncing backend mid-transfer (the
 simulator drips the body), mid-upsert (a test trigger sleeping at row k),
 right after a commit; a cancel; faults and changes made while it runs --
 then checks what the target holds at that point (whole pages only), resumes
@@ -69,18 +69,19 @@ def stream_order():
 class Sync(threading.Thread):
     """CALL zendesk_fdw.sync in a connection of its own."""
 
-    def __init__(self, target, role=None):
+    def __init__(self, target, role=None, source="zd.tickets"):
         super().__init__(daemon=True)
         self.conn = connect()
         if role is not None:
             query(self.conn, "SET ROLE %s" % role)
         self.pid = self.conn.get_backend_pid()
+        self.source = source
         self.target = target
         self.error = None
 
     def run(self):
         try:
-            query(self.conn, "CALL zendesk_fdw.sync('zd.tickets', %s)", (self.target,))
+            query(self.conn, "CALL zendesk_fdw.sync(%s, %s)", (self.source, self.target))
         except psycopg2.Error as e:
             self.error = e
 
@@ -100,6 +101,8 @@ class CrashTest(unittest.TestCase):
         query(conn, "CREATE FOREIGN TABLE zd.tickets (id bigint, subject text, status text, "
                     "generated_timestamp timestamptz, raw jsonb) SERVER zd "
                     "OPTIONS (resource 'tickets')")
+        query(conn, "IMPORT FOREIGN SCHEMA zendesk LIMIT TO (group_memberships) "
+                    "FROM SERVER zd INTO zd")
         query(conn, "CREATE SCHEMA IF NOT EXISTS mirror")
         conn.close()
 
@@ -381,6 +384,100 @@ class CrashTest(unittest.TestCase):
         self.assertEqual(run.error.pgcode, "42501", run.error.pgerror)
         self.assertEqual(self.state(target)[0], "failed")
         self.assert_whole_pages(target, 3)
+
+    # -- a snapshot of a standard list (issue 18)
+
+    def test_kill_mid_listing(self):
+        """kill -9 while the listing of group memberships waits for its
+        second page, after memberships were deleted, created and changed
+        since the last run: page 1 is committed and nothing is deleted; the
+        next run lists again from the first page (no checkpoint) and ends
+        equal to the listing."""
+        target = "mirror.gm_snapshot"
+        path = "/api/v2/group_memberships"
+        ids = self.mirror_memberships(target)
+        deleted = [ids[3], ids[120], ids[-5]]
+        for mid in deleted:
+            sim("DELETE", "/_sim/group_memberships/%d" % mid)
+        sim("PATCH", "/_sim/group_memberships/%d" % ids[10], {"default": True})
+        sim("POST", "/_sim/group_memberships", {"count": 2})
+        sim("POST", "/_sim/faults", {"path": path, "skip": 1, "count": 1, "delay": 10})
+        run = Sync(target, source="zd.group_memberships")
+        run.start()
+
+        def first_page_committed():
+            st = self.state(target)
+            return st is not None and st[0] == "running" and st[1] >= 1
+        self.wait_for(first_page_committed)
+        time.sleep(0.3)
+        self.kill9(run.pid)
+        self.assertEqual(self.state(target)[0], "running")
+        got = [r[0] for r in query(self.conn, "SELECT id FROM %s" % target)]
+        self.assertEqual(len(got), len(set(got)), "duplicate ids")
+        self.assertTrue(set(deleted) <= set(got), "a killed listing deleted rows")
+
+        sim("DELETE", "/_sim/requests")
+        conn = connect()
+        query(conn, "CALL zendesk_fdw.sync('zd.group_memberships', %s)", (target,))
+        notices = "".join(conn.notices)
+        self.assertIn("ended without finishing", notices)
+        self.assertIn("lists it again from the start", notices)
+        first = [r for r in sim_lines("/_sim/requests.jsonl") if r["path"].startswith(path)][0]
+        self.assertNotIn("page%5Bafter%5D", first["query"])
+        self.assert_list_equal_to_truth(target)
+        rows = query(self.conn, "SELECT status, rows_deleted, after_cursor, recovery_time "
+                                "FROM zendesk_fdw.sync_state WHERE target = %s::regclass",
+                     (target,))
+        self.assertEqual(rows[0], ("done", len(deleted), None, None))
+
+    def test_cancel_mid_listing(self):
+        """pg_cancel_backend while the second page of group memberships is
+        held, after deletions: the run fails with the cancel recorded and
+        nothing deleted; the next run lists from the start and is exact."""
+        target = "mirror.gm_cancel"
+        path = "/api/v2/group_memberships"
+        ids = self.mirror_memberships(target)
+        deleted = [ids[1], ids[-2]]
+        for mid in deleted:
+            sim("DELETE", "/_sim/group_memberships/%d" % mid)
+        sim("POST", "/_sim/faults", {"path": path, "skip": 1, "count": 1, "delay": 10})
+        run = Sync(target, source="zd.group_memberships")
+        run.start()
+        self.wait_for(lambda: (self.state(target) or ("", 0))[:2] == ("running", 1))
+        time.sleep(0.3)
+        query(self.conn, "SELECT pg_cancel_backend(%s)", (run.pid,))
+        run.join(10)
+        self.assertIsInstance(run.error, psycopg2.extensions.QueryCanceledError)
+        rows = query(self.conn, "SELECT status, pages, rows_deleted, error FROM "
+                                "zendesk_fdw.sync_state WHERE target = %s::regclass", (target,))
+        status, pages, rows_deleted, error = rows[0]
+        self.assertEqual((status, pages, rows_deleted), ("failed", 1, 0))
+        self.assertIn("canceling statement due to user request", error)
+        got = {r[0] for r in query(self.conn, "SELECT id FROM %s" % target)}
+        self.assertTrue(set(deleted) <= got, "a cancelled listing deleted rows")
+        query(self.conn, "CALL zendesk_fdw.sync('zd.group_memberships', %s)", (target,))
+        self.assert_list_equal_to_truth(target)
+        self.assertEqual(self.state(target)[0], "done")
+
+    def mirror_memberships(self, target):
+        """At least 250 group memberships (3 pages), mirrored into target by
+        a first sync; returns their ids, ascending."""
+        have = len(sim_lines("/_sim/group_memberships.jsonl"))
+        if have < 250:
+            sim("POST", "/_sim/group_memberships", {"count": 250 - have})
+        query(self.conn, "CALL zendesk_fdw.sync('zd.group_memberships', %s)", (target,))
+        self.assert_list_equal_to_truth(target)
+        return sorted(d["id"] for d in sim_lines("/_sim/group_memberships.jsonl"))
+
+    def assert_list_equal_to_truth(self, target):
+        truth = {d["id"]: d for d in sim_lines("/_sim/group_memberships.jsonl")}
+        rows = query(self.conn, "SELECT id, raw FROM %s" % target)
+        ids = [r[0] for r in rows]
+        self.assertEqual(len(ids), len(set(ids)), "duplicate ids")
+        self.assertEqual(set(ids) - set(truth), set(), "rows not listed")
+        self.assertEqual(set(truth) - set(ids), set(), "rows missing")
+        differing = [r[0] for r in rows if r[1] != truth[r[0]]]
+        self.assertEqual(differing, [], "rows differing from the listing")
 
 
 if __name__ == "__main__":
