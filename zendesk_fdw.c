@@ -257,17 +257,19 @@ list_page_size(const ZdOptions *options)
 
 /*
  * list_requests_for
- *		Standard requests to list rows records of a standard list: one
+ *		Standard requests to list rows records of a standard list in
+ *		listings listings (the values of a filter; 1 without): each one
  *		answer unpaginated, else a page of list_page_size a request (a
  *		per_page shrunk to a LIMIT reads one page).  Cursor pages end on
  *		has_more false, so a last full page needs no empty one after it.
  */
 static double
-list_requests_for(double rows, int per_page, const ZdOptions *options)
+list_requests_for(double rows, int per_page, const ZdOptions *options, double listings)
 {
+	listings = Max(listings, 1);
 	if (!options->resource->list_paged || per_page < list_page_size(options))
-		return 1;
-	return Max(ceil(rows / list_page_size(options)), 1);
+		return listings;
+	return listings * Max(ceil(rows / listings / list_page_size(options)), 1);
 }
 
 /*
@@ -394,6 +396,8 @@ listed_rows(PlannerInfo *root, RelOptInfo *baserel, ZdRelInfo *info, ZdPushdown 
 												JOIN_INNER, NULL));
 }
 
+static void add_param_paths(PlannerInfo *root, RelOptInfo *baserel, ZdRelInfo *info);
+
 /*
  * zdGetForeignPaths
  *		The scan the restriction clauses allow (an export from the bounds,
@@ -408,8 +412,6 @@ zdGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	int			per_page = limit_per_page(root, baserel, info->options);
 	Cost		startup_cost;
 	Cost		total_cost;
-	List	   *seen = NIL;
-	ListCell   *lc;
 
 	if (info->push.lookup)
 	{
@@ -425,7 +427,9 @@ zdGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 		double		listed = listed_rows(root, baserel, info, &info->push);
 
 		startup_cost = ZD_STANDARD_REQUEST_COST;
-		total_cost = list_requests_for(listed, per_page, info->options) *
+		total_cost = list_requests_for(listed, per_page, info->options,
+									   zd_pushdown_filter_values(info->push.exprs,
+																 info->push.kinds)) *
 			ZD_STANDARD_REQUEST_COST + listed * ZD_RECORD_COST;
 	}
 	else
@@ -437,11 +441,14 @@ zdGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 			ZD_EXPORT_REQUEST_COST +
 			stream_rows * ZD_RECORD_COST;
 	}
-	add_path(baserel, (Path *)
-			 zd_create_foreignscan_path(root, baserel, NULL, baserel->rows,
-										startup_cost, total_cost,
-										NIL, baserel->lateral_relids, NULL,
-										path_private(per_page, true)));
+	/* a list read only by its filter (ticket audits) has no whole listing */
+	if (!(info->options->resource->stream == ZD_STREAM_LIST &&
+		  info->options->resource->list_path == NULL && !info->push.filter))
+		add_path(baserel, (Path *)
+				 zd_create_foreignscan_path(root, baserel, NULL, baserel->rows,
+											startup_cost, total_cost,
+											NIL, baserel->lateral_relids, NULL,
+											path_private(per_page, true)));
 
 	/*
 	 * A list's lookups are one request an id where the show endpoint takes
@@ -459,7 +466,9 @@ zdGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 		add_path(baserel, (Path *)
 				 zd_create_foreignscan_path(root, baserel, NULL, baserel->rows,
 											ZD_STANDARD_REQUEST_COST,
-											list_requests_for(listed, per_page, info->options) *
+											list_requests_for(listed, per_page, info->options,
+															  zd_pushdown_filter_values(listing.exprs,
+																						listing.kinds)) *
 											ZD_STANDARD_REQUEST_COST + listed * ZD_RECORD_COST,
 											NIL, baserel->lateral_relids, NULL,
 											path_private(per_page, false)));
@@ -468,6 +477,32 @@ zdGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	if (info->options->resource->lookup_path == NULL &&
 		info->options->resource->filters[0].key == NULL)
 		return;
+	add_param_paths(root, baserel, info);
+	if (baserel->pathlist == NIL)
+	{
+		const ZdResource *resource = info->options->resource;
+
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s can be read only by %s", resource->name, resource->filters[0].key),
+				 errdetail("Zendesk lists %s only for one %s at a time.", resource->name,
+						   resource->filters[0].key),
+				 errhint("Add WHERE %s = ... or %s IN (...), or join on %s.%s",
+						 resource->filters[0].key, resource->filters[0].key,
+						 resource->filters[0].key,
+						 strcmp(resource->name, "ticket_audits") == 0 ?
+						 " For every change of every ticket, read ticket_events: Zendesk's account-wide audit list skips records and leaves out archived tickets." :
+						 "")));
+	}
+}
+
+/* The paths parameterized by join clauses on id or on a filter key. */
+static void
+add_param_paths(PlannerInfo *root, RelOptInfo *baserel, ZdRelInfo *info)
+{
+	List	   *seen = NIL;
+	ListCell   *lc;
+
 	foreach(lc, baserel->joininfo)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
@@ -548,7 +583,8 @@ zdGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	else if (info->options->resource->stream == ZD_STREAM_LIST)
 		standard_requests = list_requests_for(push.filter ? best_path->path.rows :
 											  info->table_rows,
-											  per_page, info->options);
+											  per_page, info->options,
+											  zd_pushdown_filter_values(push.exprs, push.kinds));
 	else
 		export_requests = export_requests_for(info->table_rows * info->stream_fraction,
 											  per_page, info->options);
@@ -712,7 +748,9 @@ same_spec(const ZdScanSpec *a, const ZdScanSpec *b)
 	return a->lookup == b->lookup && a->start_time == b->start_time &&
 		a->has_stop == b->has_stop && (!a->has_stop || a->stop_after == b->stop_after) &&
 		a->per_page == b->per_page && a->nids == b->nids &&
-		a->filter == b->filter && a->filter_value == b->filter_value &&
+		a->filter == b->filter && a->nfilter_values == b->nfilter_values &&
+		(a->nfilter_values <= 0 ||
+		 memcmp(a->filter_values, b->filter_values, sizeof(int64) * a->nfilter_values) == 0) &&
 		(a->nids <= 0 || memcmp(a->ids, b->ids, sizeof(int64) * a->nids) == 0);
 }
 
@@ -770,6 +808,14 @@ start_pass(ForeignScanState *node, ZdScanState *state)
 		state->previous.ids = MemoryContextAlloc(GetMemoryChunkContext(state),
 												 sizeof(int64) * state->spec.nids);
 		memcpy(state->previous.ids, state->spec.ids, sizeof(int64) * state->spec.nids);
+	}
+	if (state->spec.nfilter_values > 0)
+	{
+		state->previous.filter_values =
+			MemoryContextAlloc(GetMemoryChunkContext(state),
+							   sizeof(int64) * state->spec.nfilter_values);
+		memcpy(state->previous.filter_values, state->spec.filter_values,
+			   sizeof(int64) * state->spec.nfilter_values);
 	}
 	state->have_previous = true;
 

@@ -379,7 +379,58 @@ SELECT pg_temp.switch('list_fault', 'foreign_next');
 SELECT count(*) FROM lst.group_memberships;
 SELECT pg_temp.switch('list_fault', 'none');
 
--- what analysts ask: tickets by group and brand, by name
+-- a ticket's audits, read ticket by ticket only: ticket_id = n, IN (...), or
+-- a join; never account-wide (that list skips records and leaves out
+-- archived tickets)
+SELECT pg_temp.truth_load('truth_ticket_audits', '/_sim/ticket_audits.jsonl') > 0 AS audits_loaded;
+IMPORT FOREIGN SCHEMA zendesk LIMIT TO (ticket_audits) FROM SERVER zd_lst INTO lst;
+SELECT * FROM pg_temp.type_mismatches('lst.ticket_audits', 'truth_ticket_audits');
+SELECT count(*) FROM lst.ticket_audits;
+-- (a listing for each of the account's tickets: the quota guard stops it)
+SELECT count(*) FROM lst.ticket_audits a JOIN lst.tickets t ON t.id = a.ticket_id;
+EXPLAIN (costs off) SELECT * FROM lst.ticket_audits WHERE ticket_id = 7;
+EXPLAIN (costs off) SELECT * FROM lst.ticket_audits WHERE ticket_id IN (7, 8, 9);
+SELECT pg_temp.clear_log();
+SELECT * FROM pg_temp.compare_where('lst.ticket_audits', 'ticket_id = 7', 'truth_ticket_audits');
+SELECT * FROM pg_temp.compare_where('lst.ticket_audits', 'ticket_id IN (7, 8, 9, 10)', 'truth_ticket_audits');
+SELECT regexp_replace(path, '\d+', 'N', 'g') AS path, count(*) FROM pg_temp.requests() GROUP BY 1;
+-- in a join with tickets: a listing per ticket
+CREATE TEMP TABLE some_tickets AS SELECT generate_series(20, 24)::bigint AS id;
+ANALYZE some_tickets;
+EXPLAIN (costs off)
+SELECT s.id, a.id, a.created_at FROM some_tickets s JOIN lst.ticket_audits a ON a.ticket_id = s.id;
+SELECT (SELECT count(*) FROM some_tickets s JOIN lst.ticket_audits a ON a.ticket_id = s.id) AS joined,
+       (SELECT count(*) FROM truth_ticket_audits WHERE (doc->>'ticket_id')::bigint BETWEEN 20 AND 24) AS truth;
+-- an archived ticket's audits come in one answer, not paginated; a deleted
+-- ticket has none (Zendesk answers 404)
+SELECT pg_temp.sim('POST', '/_sim/tickets/30/archive') IS NOT NULL AS archived;
+SELECT pg_temp.sim('DELETE', '/_sim/tickets/31') IS NOT NULL AS deleted;
+SELECT pg_temp.truth_load('truth_ticket_audits', '/_sim/ticket_audits.jsonl') > 0 AS audits_loaded;
+SELECT pg_temp.clear_log();
+SELECT * FROM pg_temp.compare_where('lst.ticket_audits', 'ticket_id = 30', 'truth_ticket_audits');
+SELECT count(*) AS deleted_tickets_audits FROM lst.ticket_audits WHERE ticket_id = 31;
+SELECT regexp_replace(path, '\d+', 'N', 'g') AS path, status FROM pg_temp.requests();
+-- pages of one audit: a ticket's audits over several pages
+SELECT jsonb_array_length(pg_temp.sim('PATCH', '/_sim/tickets/40', '{"priority": "high", "comment": "one"}')->'ticket'->'tags') >= 0 AS changed,
+       jsonb_array_length(pg_temp.sim('PATCH', '/_sim/tickets/40', '{"priority": "low", "comment": "two"}')->'ticket'->'tags') >= 0 AS changed_again;
+SELECT pg_temp.truth_load('truth_ticket_audits', '/_sim/ticket_audits.jsonl') > 0 AS audits_loaded;
+CREATE SERVER zd_lst_one FOREIGN DATA WRAPPER zendesk_fdw OPTIONS (url :'sim_url', page_size '1');
+CREATE USER MAPPING FOR CURRENT_USER SERVER zd_lst_one
+  OPTIONS (email 'admin@example.com', api_token 'sim-api-token');
+CREATE FOREIGN TABLE lst.ticket_audits_one (id bigint, ticket_id bigint, events jsonb, raw jsonb)
+  SERVER zd_lst_one OPTIONS (resource 'ticket_audits');
+SELECT pg_temp.clear_log();
+SELECT * FROM pg_temp.compare_where('lst.ticket_audits_one', 'ticket_id = 40', 'truth_ticket_audits');
+SELECT count(*) AS requests, (SELECT count(*) FROM truth_ticket_audits WHERE doc->>'ticket_id' = '40') AS audits
+  FROM pg_temp.requests();
+SELECT a.events->0->>'type' AS first_event, jsonb_array_length(a.events) > 0 AS has_events
+  FROM lst.ticket_audits a WHERE ticket_id = 40 ORDER BY id LIMIT 1;
+-- a mirror needs the whole list, which Zendesk does not give for audits
+SELECT status FROM zendesk_fdw.materialize('lst.ticket_audits', 'public.audits_mirror');
+
+-- what analysts ask: tickets by group and brand, by name (after the
+-- export's last minute, which holds the changes above)
+SELECT (pg_temp.sim('POST', '/_sim/clock', '{"advance": 120}')->>'now') IS NOT NULL AS clock_moved;
 SELECT pg_temp.truth_load('truth_tickets', '/_sim/tickets.jsonl') AS tickets;
 SELECT * FROM pg_temp.load_truths() WHERE list IN ('groups', 'brands');
 CREATE TEMP TABLE by_name AS

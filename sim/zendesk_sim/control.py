@@ -69,7 +69,7 @@ ticket_forms, custom_statuses, sla_policies, schedules)
 import json
 import re
 
-from . import lists, records
+from . import history, lists, records
 from .account import SimError
 from .faults import Fault
 
@@ -163,8 +163,9 @@ def _handle(handler, request):
     path = request.path
     base = request.base_url
 
-    # the list resources (lists.py): ground truth and mutations
-    answer = lists.control(sim, request)
+    # the list resources (lists.py): ground truth and mutations; a ticket's
+    # audits and comments (history.py): ground truth
+    answer = lists.control(sim, request) or history.control(sim, request)
     if answer is not None:
         kind, body = answer
         if kind == "jsonl":

@@ -21,7 +21,7 @@ import bisect
 import json
 import re
 
-from . import exports, lists, pagination, records
+from . import exports, history, lists, pagination, records
 from .exports import ExportError, ExportSpec
 
 NOT_FOUND = {"error": "RecordNotFound", "description": "Not found"}
@@ -68,7 +68,7 @@ ROUTES = [
     ("GET", r"/api/v2/organization_fields", "organization_fields", "fields_list"),
     ("GET", r"/api/v2/organization_fields/(\d+)", "organization_field", "field_show"),
     ("GET", r"/api/v2/search/export", "search_export", "search_export"),
-] + lists.ROUTES
+] + lists.ROUTES + history.ROUTES
 _COMPILED = [(m, re.compile("^%s$" % p), fam, h) for m, p, fam, h in ROUTES]
 FAMILIES = sorted({fam for _, _, fam, _ in ROUTES} | {"unknown"})
 
@@ -617,3 +617,4 @@ def search_export(sim, req, groups):
 
 HANDLERS = {name: obj for name, obj in globals().items() if callable(obj)}
 HANDLERS.update(lists.HANDLERS)
+HANDLERS.update(history.HANDLERS)

@@ -91,7 +91,9 @@ typedef struct ZdResource
 								 * show_many, 1 with only a show endpoint */
 
 	/* standard lists (stream ZD_STREAM_LIST) */
-	const char *list_path;		/* the whole list, with the query it needs */
+	const char *list_path;		/* the whole list, with the query it needs;
+								 * NULL: read only by a filter (ticket
+								 * audits, per ticket) */
 	bool		list_paged;		/* cursor pagination; else one answer */
 	ZdListFilter filters[2];	/* listings narrowed by a key; NULL-ended */
 	const char *plan_feature;	/* what a lower plan lacks: such an account

@@ -31,6 +31,10 @@ zd_listing_path(const ZdResource *resource, const ZdListFilter *filter, int64 va
 {
 	char		buf[256];
 
+	if (filter == NULL && resource->list_path == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s can be read only by %s", resource->name, resource->filters[0].key)));
 	if (filter == NULL)
 		return pstrdup(resource->list_path);
 	if (!zd_resource_list_path(resource, filter, (long long) value, buf, sizeof(buf)))
@@ -91,14 +95,14 @@ zd_listing_plan_notice(const ZdOptions *options, const char *path, long status)
 				(errmsg("Zendesk server \"%s\" refuses %s: the account's plan lacks %s, or its user may not read them",
 						options->server_name, options->resource->name,
 						options->resource->plan_feature),
-				 errdetail("GET %s answered 403; the table reads as empty.", path),
+				 errdetail("GET %s answered 403: a scan of it reads no row, a mirror of it stays as it is.", path),
 				 errhint("If the plan includes them, give the user mapping an admin's credentials.")));
 	else
 		ereport(NOTICE,
 				(errmsg("Zendesk server \"%s\" offers no %s: the account's plan lacks %s",
 						options->server_name, options->resource->name,
 						options->resource->plan_feature),
-				 errdetail("GET %s answered %ld InvalidEndpoint; the table reads as empty.",
+				 errdetail("GET %s answered %ld InvalidEndpoint: a scan of it reads no row, a mirror of it stays as it is.",
 						   path, status)));
 }
 
@@ -159,10 +163,12 @@ zd_listing_fetch(ZdConn *conn, const ZdOptions *options, ZdList *list, bool filt
 		break;
 	}
 	/*
-	 * Only the first page tells that the list is not there: a 403 or 404
-	 * after rows were returned is an error.  A filtered listing's parent is
+	 * Only the listing's very first answer tells that the list is not there:
+	 * a 403 or 404 after pages were read (also after a restart, which asks
+	 * for the first page again) is an error.  A filtered listing's parent is
 	 * missing only when Zendesk says RecordNotFound (not a proxy's 404).
 	 */
+	first = first && list->pages == 0 && list->restarts == 0;
 	if (first && zd_listing_is_plan_gate(resource, &response))
 	{
 		zd_listing_plan_notice(options, path, response.status);

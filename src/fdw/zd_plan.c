@@ -218,6 +218,22 @@ classify(PlannerInfo *root, RelOptInfo *baserel, const ZdOptions *options,
 		const ZdColumn *col = column_of(linitial(saop->args), baserel, columns, ncolumns);
 		Oid			elemtype = get_element_type(exprType(array));
 
+		/* key = ANY (values) on a filtered listing's key: a listing each */
+		if (saop->useOr && col != NULL && resource->stream == ZD_STREAM_LIST &&
+			is_id_type(col->typid) && is_id_type(elemtype) &&
+			is_integer_equality(saop->opno) && is_pushable_value(root, baserel, array))
+		{
+			for (int i = 0; i < (int) lengthof(resource->filters) &&
+				 resource->filters[i].key != NULL; i++)
+			{
+				if (column_is_key(col, resource->filters[i].key))
+				{
+					*kind = ZD_PUSH_FILTER + i;
+					*value = (Expr *) array;
+					return true;
+				}
+			}
+		}
 		if (saop->useOr && column_is_key(col, "id") && resource->lookup_path != NULL &&
 			is_id_type(col->typid) && is_id_type(elemtype) &&
 			is_integer_equality(saop->opno) &&
@@ -377,21 +393,28 @@ ids_of_value(ZdPushKind kind, Datum value, Oid type, int *nids)
 	return ids;
 }
 
-/* Keep in spec->ids only the ids also in ids[0..n-1] (both sorted). */
+/* Keep in kept[0..*nkept-1] only the ids also in ids[0..n-1] (both sorted). */
 static void
-intersect_ids(ZdScanSpec *spec, const int64 *ids, int n)
+intersect_ids(int64 *kept, int *nkept, const int64 *ids, int n)
 {
-	int			kept = 0;
+	int			k = 0;
 	int			j = 0;
 
-	for (int i = 0; i < spec->nids; i++)
+	for (int i = 0; i < *nkept; i++)
 	{
-		while (j < n && ids[j] < spec->ids[i])
+		while (j < n && ids[j] < kept[i])
 			j++;
-		if (j < n && ids[j] == spec->ids[i])
-			spec->ids[kept++] = spec->ids[i];
+		if (j < n && ids[j] == kept[i])
+			kept[k++] = kept[i];
 	}
-	spec->nids = kept;
+	*nkept = k;
+}
+
+/* Is this the type of an array (a filter's = ANY value)? */
+static bool
+is_array_type(Oid type)
+{
+	return OidIsValid(get_element_type(type));
 }
 
 /*
@@ -430,14 +453,23 @@ add_value(ZdScanSpec *spec, ZdPushKind kind, Datum value, bool isnull, Oid type,
 			}
 			return true;
 		case ZD_PUSH_FILTER:
-			key = id_datum(value, type);
-			/* Zendesk's ids are positive; two values of one key admit no row */
-			if (key < 1 || (spec->filter >= 0 && spec->filter_value >= 0 &&
-							spec->filter_value != key))
-				return false;
+			/* key = value, or key = ANY (values): a listing per value */
+			ids = ids_of_value(is_array_type(type) ? ZD_PUSH_ID_ANY : ZD_PUSH_ID,
+							   value, type, &nids);
+			/* Zendesk's ids are positive: a listing of 0 or less has no row */
+			for (key = 0; key < nids && ids[key] < 1; key++)
+				;
+			memmove(ids, ids + key, sizeof(int64) * (nids - key));
+			nids -= key;
 			spec->filter = kind - ZD_PUSH_FILTER;
-			spec->filter_value = key;
-			return true;
+			if (spec->nfilter_values < 0)
+			{
+				spec->filter_values = ids;
+				spec->nfilter_values = nids;
+			}
+			else
+				intersect_ids(spec->filter_values, &spec->nfilter_values, ids, nids);
+			return spec->nfilter_values > 0;
 		case ZD_PUSH_ID:
 		case ZD_PUSH_ID_ANY:
 			ids = ids_of_value(kind, value, type, &nids);
@@ -448,7 +480,7 @@ add_value(ZdScanSpec *spec, ZdPushKind kind, Datum value, bool isnull, Oid type,
 				*have_ids = true;
 			}
 			else
-				intersect_ids(spec, ids, nids);
+				intersect_ids(spec->ids, &spec->nids, ids, nids);
 			return true;
 	}
 	return true;
@@ -462,7 +494,7 @@ spec_init(ZdScanSpec *spec, List *kinds, int per_page)
 	memset(spec, 0, sizeof(*spec));
 	spec->per_page = per_page;
 	spec->filter = -1;
-	spec->filter_value = -1;
+	spec->nfilter_values = -3;	/* no filter value folded in yet */
 	foreach(lc, kinds)
 	{
 		if (lfirst_int(lc) == ZD_PUSH_ID || lfirst_int(lc) == ZD_PUSH_ID_ANY)
@@ -511,7 +543,8 @@ zd_pushdown_spec(List *exprstates, List *kinds, ExprContext *econtext,
  * zd_pushdown_plan_spec
  *		For EXPLAIN, without running anything: the spec as far as constants
  *		tell.  A start_time known only at scan start is -1; ids known only
- *		then make nids -1 (one id) or -2 (a list); a filter's value, -1.
+ *		then make nids -1 (one id) or -2 (a list), and likewise
+ *		nfilter_values for a filter's values.
  */
 void
 zd_pushdown_plan_spec(List *exprs, List *kinds, int per_page, ZdScanSpec *spec)
@@ -521,6 +554,7 @@ zd_pushdown_plan_spec(List *exprs, List *kinds, int per_page, ZdScanSpec *spec)
 	bool		have_ids = false;
 	bool		ids_known = true;
 	bool		one_id = false;
+	int			filter_unknown = 0;
 
 	spec_init(spec, kinds, per_page);
 	forboth(le, exprs, lk, kinds)
@@ -544,11 +578,50 @@ zd_pushdown_plan_spec(List *exprs, List *kinds, int per_page, ZdScanSpec *spec)
 			spec->start_time = -1;
 		else if (kind == ZD_PUSH_ID || kind == ZD_PUSH_ID_ANY)
 			ids_known = false;
+		else if (kind >= ZD_PUSH_FILTER)
+			filter_unknown = is_array_type(exprType(expr)) ? -2 : Min(filter_unknown, -1);
 		if (kind == ZD_PUSH_ID)
 			one_id = true;
 	}
 	if (spec->lookup && !ids_known)
 		spec->nids = one_id ? -1 : -2;
+	if (filter_unknown < 0)
+		spec->nfilter_values = filter_unknown;
+}
+
+/*
+ * zd_pushdown_filter_values
+ *		How many filtered listings the scan will make: the values of its
+ *		filter clause (the fewest any allows); a list known only at scan
+ *		start counts as 10 (a stated default), no filter as 0.
+ */
+double
+zd_pushdown_filter_values(List *exprs, List *kinds)
+{
+	ListCell   *le;
+	ListCell   *lk;
+	double		values = 0;
+
+	forboth(le, exprs, lk, kinds)
+	{
+		Node	   *expr = lfirst(le);
+		double		n;
+
+		if (lfirst_int(lk) < ZD_PUSH_FILTER)
+			continue;
+		if (!is_array_type(exprType(expr)))
+			n = 1;
+		else if (IsA(expr, Const) && !((Const *) expr)->constisnull)
+		{
+			ArrayType  *array = DatumGetArrayTypeP(((Const *) expr)->constvalue);
+
+			n = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
+		}
+		else
+			n = 10;
+		values = values > 0 ? Min(values, n) : n;
+	}
+	return values;
 }
 
 /*

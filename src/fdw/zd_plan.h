@@ -60,5 +60,6 @@ extern bool zd_pushdown_spec(List *exprstates, List *kinds,
 extern void zd_pushdown_plan_spec(List *exprs, List *kinds, int per_page,
 								  ZdScanSpec *spec);
 extern double zd_pushdown_lookup_ids(List *exprs, List *kinds);
+extern double zd_pushdown_filter_values(List *exprs, List *kinds);
 
 #endif							/* ZD_PLAN_H */

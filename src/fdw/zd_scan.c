@@ -82,6 +82,7 @@ struct ZdScan
 	bool		export_active;
 	ZdList		list;			/* a standard list's machine; likewise */
 	bool		list_active;
+	int			next_filter;	/* filtered listings: the next value's index */
 	ZdPage		page;			/* jansson tree; freed by cleanup */
 	bool		page_loaded;
 	size_t		next_record;
@@ -173,8 +174,48 @@ set_spec(ZdScan *scan, const ZdScanSpec *spec)
 		scan->spec.ids = MemoryContextAlloc(scan->scan_cxt, sizeof(int64) * spec->nids);
 		memcpy(scan->spec.ids, spec->ids, sizeof(int64) * spec->nids);
 	}
+	scan->spec.filter_values = NULL;
+	if (spec->nfilter_values > 0)
+	{
+		scan->spec.filter_values = MemoryContextAlloc(scan->scan_cxt,
+													  sizeof(int64) * spec->nfilter_values);
+		memcpy(scan->spec.filter_values, spec->filter_values,
+			   sizeof(int64) * spec->nfilter_values);
+	}
 	scan->next_id = 0;
 	scan->lookup_done = spec->lookup && spec->nids == 0;
+}
+
+/*
+ * begin_listing
+ *		The whole list, or the filtered listing of the next filter value.
+ */
+static void
+begin_listing(ZdScan *scan)
+{
+	const ZdListFilter *filter = spec_filter(scan->options->resource, &scan->spec);
+
+	release_export(scan);
+	zd_listing_begin(&scan->list, scan->options, filter,
+					 filter != NULL ? scan->spec.filter_values[scan->next_filter++] : 0,
+					 scan->spec.per_page);
+	scan->list_active = true;
+}
+
+/*
+ * listing_done
+ *		Has the scan read its last listing?  Begins the next filter value's
+ *		listing when the current one is at its end.
+ */
+static bool
+listing_done(ZdScan *scan)
+{
+	if (!scan->list.finished)
+		return false;
+	if (scan->spec.filter < 0 || scan->next_filter >= scan->spec.nfilter_values)
+		return true;
+	begin_listing(scan);
+	return false;
 }
 
 static void
@@ -194,10 +235,8 @@ start_export(ZdScan *scan)
 		return;
 	if (is_list(scan))
 	{
-		zd_listing_begin(&scan->list, scan->options,
-						 spec_filter(scan->options->resource, &scan->spec),
-						 scan->spec.filter_value, scan->spec.per_page);
-		scan->list_active = true;
+		scan->next_filter = 0;
+		begin_listing(scan);
 		return;
 	}
 
@@ -246,8 +285,8 @@ list_first_request(const ZdResource *resource, const ZdScanSpec *spec)
 	appendStringInfoString(&buf, "GET ");
 	if (filter == NULL)
 		appendStringInfoString(&buf, resource->list_path);
-	else if (spec->filter_value >= 0)
-		appendStringInfoString(&buf, zd_listing_path(resource, filter, spec->filter_value));
+	else if (spec->nfilter_values > 0)
+		appendStringInfoString(&buf, zd_listing_path(resource, filter, spec->filter_values[0]));
 	else
 	{
 		const char *hole = strstr(format, "%lld");
@@ -260,6 +299,11 @@ list_first_request(const ZdResource *resource, const ZdScanSpec *spec)
 		appendStringInfo(&buf, "%cpage[size]=%d", strchr(format, '?') ? '&' : '?',
 						 spec->per_page > 0 && spec->per_page < ZD_LIST_MAX_PAGE_SIZE ?
 						 spec->per_page : ZD_LIST_MAX_PAGE_SIZE);
+	if (spec->nfilter_values > 1)
+		appendStringInfo(&buf, " (and %d more listings, one a %s)", spec->nfilter_values - 1,
+						 filter->key);
+	else if (spec->nfilter_values == -2)
+		appendStringInfo(&buf, " (a listing a %s)", filter->key);
 	return buf.data;
 }
 
@@ -651,7 +695,7 @@ next_row(ZdScan *scan, Datum *values, bool *nulls)
 			return true;
 		}
 		if (scan->spec.lookup ? scan->lookup_done :
-			is_list(scan) ? scan->list.finished : scan->export.finished)
+			is_list(scan) ? listing_done(scan) : scan->export.finished)
 		{
 			release_page(scan);
 			return false;

@@ -161,9 +161,11 @@ typedef struct ZdScanSpec
 	int			per_page;		/* export: per_page of the requests; list:
 								 * page[size], 0 for the largest */
 	int			filter;			/* list: index in resource->filters of the
-								 * key a filtered listing answers, or -1 */
-	int64		filter_value;	/* ... the key's value; -1 in EXPLAIN when
-								 * known only at scan start */
+								 * key filtered listings answer, or -1 */
+	int64	   *filter_values;	/* ... a listing for each of these values:
+								 * sorted, distinct, positive */
+	int			nfilter_values; /* in EXPLAIN, -1 or -2 when known only at
+								 * scan start (one value, a list) */
 } ZdScanSpec;
 
 typedef struct ZdScan ZdScan;

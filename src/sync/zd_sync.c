@@ -838,6 +838,7 @@ static void
 process_list_page(ZdSyncRun *run, void *arg)
 {
 	ZdListingAnswer answer;
+	int			restarts = run->list.restarts;
 
 	release_page(run);
 	MemoryContextSwitchTo(run->page_cxt);
@@ -846,9 +847,20 @@ process_list_page(ZdSyncRun *run, void *arg)
 	update_request_counters(run);
 	if (answer != ZD_LISTING_PAGE)
 	{
+		/* a whole listing is never filtered: no "missing parent" */
+		Assert(answer == ZD_LISTING_NOT_ON_PLAN);
 		run->not_on_plan = true;
 		return;
 	}
+	/*
+	 * A listing restarted (Zendesk refused its cursor): this page begins the
+	 * pass that will reach the end, and the ids listed are that pass's only,
+	 * so that what it no longer lists is deleted.  Its records are written
+	 * again (an unchanged row is not rewritten), so their newest version
+	 * wins.
+	 */
+	if (run->list.restarts > restarts)
+		run->counters.rows_listed = 0;
 	run->page_loaded = true;
 	if (!check_target(run))
 	{
@@ -859,17 +871,9 @@ process_list_page(ZdSyncRun *run, void *arg)
 	{
 		json_t	   *record = json_array_get(run->page.records, i);
 		int64_t		id = 0;
-		int			taken;
 
 		/* zd_listing_fetch refuses a page with a record that has no id */
 		(void) zd_record_id(record, &id);
-		taken = zd_list_take(&run->list, id);
-		if (taken < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory")));
-		if (taken == 0)
-			continue;
 		sync_record(run, record);
 		keep_listed(run, id);
 	}
@@ -917,6 +921,8 @@ run_page(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncResult *result,
 	{
 		ereport(NOTICE,
 				(errmsg("%s was truncated or rewritten while the sync ran", run->target.qualified),
+				 run->listing ?
+				 errdetail("This run lists it again from the start.") :
 				 errdetail("Its checkpoint is cleared; this run mirrors it again from the start.")));
 		run->target_changed = false;
 		run->remirrored = true;
@@ -1048,7 +1054,9 @@ lock_sync(ZdSyncRun *run, Oid nsp, const char *relname, const char *target, bool
 				 errmsg("a sync of \"%s\" into %s is already running", get_rel_name(run->source),
 						target),
 				 pid != 0 ? errdetail("Backend PID %d runs it.", pid) : 0,
-				 errhint("Wait for it to end, or stop it with pg_cancel_backend(); the next run resumes from its last checkpoint.")));
+				 errhint(run->listing ?
+						 "Wait for it to end, or stop it with pg_cancel_backend(); the next run lists again from the start." :
+						 "Wait for it to end, or stop it with pg_cancel_backend(); the next run resumes from its last checkpoint.")));
 	}
 	run->locked = session;
 }
@@ -1301,11 +1309,11 @@ list_whole(ZdSyncRun *run, const ZdSyncArgs *args, ZdSyncResult *result,
 	{
 		if (run->not_on_plan)
 		{
-			note = psprintf("the account's plan lacks %s: nothing listed, nothing changed",
+			note = psprintf("Zendesk refused the list: the account's plan lacks %s, or the user mapping's user may not read it; nothing listed, nothing changed",
 							run->resource->plan_feature);
 			ereport(NOTICE,
 					(errmsg("the sync into %s changed nothing", run->target.qualified),
-					 errdetail("The account's plan lacks %s; sync_state.note says so.",
+					 errdetail("Zendesk refused the list: the account's plan lacks %s, or the user mapping's user may not read it. sync_state.note says so.",
 							   run->resource->plan_feature)));
 		}
 		zd_sync_state_finish_listing(run->source, run->target_relid, "done", NULL, note,
@@ -1338,6 +1346,13 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	run->options = zd_get_options(args->source, true);
 	run->resource = run->options->resource;
 	run->listing = run->resource->stream == ZD_STREAM_LIST;
+	if (run->listing && run->resource->list_path == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("Zendesk %s cannot be mirrored", run->resource->name),
+				 errdetail("Zendesk lists %s only for one %s at a time, and a mirror needs the whole list.",
+						   run->resource->name, run->resource->filters[0].key),
+				 errhint("Mirror ticket_events, which holds every change of every ticket.")));
 	if (run->listing)
 	{
 		if (args->has_start_time)

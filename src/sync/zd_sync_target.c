@@ -481,17 +481,22 @@ zd_sync_target_plan(ZdSyncTarget *target, Relation source)
 	{
 		const char *ts_col = quote_identifier(NameStr(TupleDescAttr(desc, target->param_att[target->stream_param])->attname));
 
-		appendStringInfo(&sql, "INSERT INTO %s AS t (%s) VALUES (%s) ON CONFLICT (%s) DO UPDATE SET %s "
-						 "WHERE (t.%s IS NULL OR EXCLUDED.%s >= t.%s",
+		appendStringInfo(&sql, "INSERT INTO %s AS t (%s) VALUES (%s) ON CONFLICT (%s) DO UPDATE SET %s ",
 						 target->qualified, cols.data, vals.data, id_col,
-						 sets.len > 0 ? sets.data : "id = EXCLUDED.id",
-						 ts_col, ts_col, ts_col);
+						 sets.len > 0 ? sets.data : "id = EXCLUDED.id");
+
+		/*
+		 * An export keeps the newest version by stream time.  A snapshot's
+		 * listing is the truth: a row is written when it differs from what
+		 * was listed (compared as text, so that json, which has no
+		 * equality, compares too), whatever its time says.
+		 */
 		if (target->snapshot)
-			appendStringInfo(&sql, " OR EXCLUDED.%s IS NULL) AND ROW(t.%s%s)::text IS DISTINCT FROM "
-							 "ROW(EXCLUDED.%s%s)::text",
-							 ts_col, id_col, olds.data, id_col, news.data);
+			appendStringInfo(&sql, "WHERE ROW(t.%s%s)::text IS DISTINCT FROM ROW(EXCLUDED.%s%s)::text",
+							 id_col, olds.data, id_col, news.data);
 		else
-			appendStringInfoChar(&sql, ')');
+			appendStringInfo(&sql, "WHERE (t.%s IS NULL OR EXCLUDED.%s >= t.%s)",
+							 ts_col, ts_col, ts_col);
 		appendStringInfoString(&sql, " RETURNING (t.xmax = 0)");
 		target->upsert = save_plan(sql.data, target->nparams, target->param_types);
 

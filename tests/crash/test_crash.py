@@ -459,6 +459,33 @@ class CrashTest(unittest.TestCase):
         self.assert_list_equal_to_truth(target)
         self.assertEqual(self.state(target)[0], "done")
 
+    def test_restart_mid_listing(self):
+        """Zendesk refuses the cursor of the third page after a membership of
+        the first page was deleted and another changed: the run lists again
+        from the first page, and the mirror ends equal to that second pass
+        (the deleted row removed, the changed row's new version), not to
+        the union of both passes."""
+        target = "mirror.gm_restart"
+        path = "/api/v2/group_memberships"
+        ids = self.mirror_memberships(target)
+        sim("DELETE", "/_sim/requests")
+        sim("POST", "/_sim/faults", {"path": path, "skip": 2, "count": 1, "delay": 3})
+        run = Sync(target, source="zd.group_memberships")
+        run.start()
+        self.wait_for(lambda: (self.state(target) or ("", 0))[:2] == ("running", 2))
+        sim("DELETE", "/_sim/group_memberships/%d" % ids[3])
+        sim("PATCH", "/_sim/group_memberships/%d" % ids[10], {"default": True})
+        sim("POST", "/_sim/list_cursors/expire", {})
+        run.join(30)
+        self.assertIsNone(run.error)
+        refused = [r for r in sim_lines("/_sim/requests.jsonl")
+                   if r["path"].startswith(path) and r["status"] == 400]
+        self.assertEqual(len(refused), 1, "the third page's cursor is refused once")
+        self.assert_list_equal_to_truth(target)
+        rows = query(self.conn, "SELECT rows_listed, rows_deleted FROM zendesk_fdw.sync_state "
+                                "WHERE target = %s::regclass", (target,))
+        self.assertEqual(rows[0], (len(ids) - 1, 1))
+
     def mirror_memberships(self, target):
         """At least 250 group memberships (3 pages), mirrored into target by
         a first sync; returns their ids, ascending."""
