@@ -232,6 +232,17 @@ SELECT pg_temp.sim('POST', '/_sim/switches', '{"plan_sla_policies": "available"}
 CALL zendesk_fdw.sync('lists.sla_policies', 'mirror_lists.sla');
 SELECT * FROM pg_temp.run('mirror_lists.sla');
 
+-- 9. a list's mirror is that list's alone: another source into it would have
+-- its rows deleted by every run, so the run is refused
+CREATE FOREIGN TABLE lists.sla_policies_too (id bigint, title text, updated_at timestamptz)
+  SERVER zd_lists OPTIONS (resource 'sla_policies');
+CALL zendesk_fdw.sync('lists.sla_policies_too', 'mirror_lists.sla');
+SELECT count(*) AS sla_rows,
+       (SELECT count(*) FROM zendesk_fdw.sync_state WHERE source = 'lists.sla_policies_too'::regclass) AS refused_state
+  FROM mirror_lists.sla;
+CALL zendesk_fdw.sync('lists.sla_policies', 'mirror_lists.sla');
+SELECT * FROM pg_temp.run('mirror_lists.sla');
+
 -- no tombstone for a list: the listing is the truth
 SELECT count(*) AS tombstones FROM zendesk_fdw.sync_tombstones t JOIN pg_class c ON c.oid = t.target
  WHERE c.relnamespace = 'mirror_lists'::regnamespace;

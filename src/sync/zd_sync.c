@@ -1430,6 +1430,18 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	run->params = palloc(sizeof(Datum) * Max(run->target.nparams, 1));
 	run->param_nulls = palloc(Max(run->target.nparams, 1));
 
+	if (run->listing)
+	{
+		char	   *other = zd_sync_state_other_source(run->source, run->target_relid);
+
+		if (other != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("%s is also the mirror of %s", run->target.qualified, other),
+					 errdetail("A mirror of a standard list holds that list alone: each run deletes what the list does not hold, which would be the other sync's rows."),
+					 errhint("Mirror %s into a table of its own, or forget the other sync with zendesk_fdw.sync_reset.",
+							 get_rel_name(run->source))));
+	}
 	prepare_state(run, args, &st, reset, fingerprint, seen, columns_added, since);
 	if (run->listing)
 	{

@@ -174,6 +174,7 @@ extern void zd_sync_state_finish(Oid source, Oid target, const char *status,
 								 const char *error, const ZdSyncCounters *counters);
 extern void zd_sync_state_check_lists(const char *resource);
 extern void zd_sync_state_begin_listing(Oid source, Oid target);
+extern char *zd_sync_state_other_source(Oid source, Oid target);
 extern void zd_sync_state_listed(Oid source, Oid target, const ZdSyncCounters *counters);
 extern void zd_sync_state_finish_listing(Oid source, Oid target, const char *status,
 										 const char *error, const char *note,

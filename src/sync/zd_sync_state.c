@@ -57,6 +57,7 @@ enum
 	PLAN_LIST_BEGIN,
 	PLAN_LIST_PROGRESS,
 	PLAN_LIST_FINISH,
+	PLAN_LIST_OTHER,
 	NUM_PLANS
 };
 
@@ -143,6 +144,9 @@ static const char *const plan_sql[NUM_PLANS] = {
 	"LEFT JOIN jsonb_array_elements($2::jsonb) o(f) ON o.f->'id' = n.f->'id' "
 	"WHERE o.f IS NULL OR o.f->'options_hash' IS DISTINCT FROM n.f->'options_hash'",
 	/* rows_listed and note came with version 1.2; a list has no checkpoint */
+	[PLAN_LIST_OTHER] =
+	"SELECT source::regclass::text FROM zendesk_fdw.sync_state "
+	"WHERE target = $2 AND source <> $1 ORDER BY source LIMIT 1",
 	[PLAN_LIST_BEGIN] =
 	"UPDATE zendesk_fdw.sync_state SET rows_listed = 0, note = NULL "
 	"WHERE source = $1 AND target = $2",
@@ -225,6 +229,7 @@ plan_for(int k)
 	{
 		case PLAN_LOAD:
 		case PLAN_LIST_BEGIN:
+		case PLAN_LIST_OTHER:
 		case PLAN_FORGET_STATE:
 		case PLAN_SEEN_LOAD:
 		case PLAN_SEEN_IDS:
@@ -581,6 +586,25 @@ zd_sync_state_check_lists(const char *resource)
 						resource),
 				 errdetail("Its runs are recorded in columns of zendesk_fdw.sync_state that version 1.2 adds."),
 				 errhint("Update the extension: ALTER EXTENSION zendesk_fdw UPDATE.")));
+}
+
+/*
+ * zd_sync_state_other_source
+ *		Another source synced into target (by any role: read as the
+ *		extension's owner), as text, or NULL: a list's mirror must be its
+ *		alone, since each run deletes what the list does not hold.
+ */
+char *
+zd_sync_state_other_source(Oid source, Oid target)
+{
+	Datum		values[2] = {ObjectIdGetDatum(source), ObjectIdGetDatum(target)};
+	bool		isnull;
+	Datum		other;
+
+	if (run_as_owner(PLAN_LIST_OTHER, values, NULL) == 0)
+		return NULL;
+	other = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? NULL : TextDatumGetCString(other);
 }
 
 /*
