@@ -100,11 +100,15 @@ SELECT 'ticket_forms' AS list, * FROM pg_temp.compare('lst.ticket_forms', 'truth
 SELECT 'custom_statuses' AS list, * FROM pg_temp.compare('lst.custom_statuses', 'truth_custom_statuses');
 SELECT 'sla_policies' AS list, * FROM pg_temp.compare('lst.sla_policies', 'truth_sla_policies');
 SELECT 'schedules' AS list, * FROM pg_temp.compare('lst.schedules', 'truth_schedules');
+CREATE FUNCTION pg_temp.count_of(tbl text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+BEGIN
+  EXECUTE format('SELECT count(*) FROM %I', tbl) INTO n;
+  RETURN n;
+END $$;
 CREATE TEMP TABLE truth_counts AS
-SELECT l.name, l.paged,
-       (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I', 'truth_' || l.name),
-                                            false, true, '')))[1]::text::bigint AS records
-  FROM lists l;
+SELECT l.name, l.paged, pg_temp.count_of('truth_' || l.name) AS records FROM lists l;
 SELECT t.name, t.records, count(r.path) AS requests, pg_temp.minimum(t.paged, t.records) AS minimum,
        count(r.path) FILTER (WHERE r.query ~ '(^|&)(page|per_page)=') AS offset_requests,
        count(r.path) FILTER (WHERE t.paged AND r.query ~ 'page%5Bsize%5D=100') AS cursor_requests
