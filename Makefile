@@ -22,7 +22,7 @@ EXTENSION = zendesk_fdw
 DATA = zendesk_fdw--1.0.sql zendesk_fdw--1.0--1.1.sql zendesk_fdw--1.1--1.2.sql
 PGFILEDESC = "zendesk_fdw - foreign data wrapper for the Zendesk Support API"
 
-REGRESS = extension options scan convert pushdown auth https cancel retry resources lists import sync sync_review sync_lists events drift drift_columns connection privileges privileges_matrix bad_input upgrade
+REGRESS = extension options scan convert pushdown auth https cancel retry resources lists metrics import sync sync_review sync_lists events drift drift_columns connection privileges privileges_matrix bad_input upgrade
 REGRESS_OPTS = --encoding=UTF8 --no-locale
 
 PG_CPPFLAGS = -I$(srcdir)/src $(ZD_CLIENT_CFLAGS)

@@ -139,6 +139,10 @@ def ground_truth(sim, base, collection, params):
         if collection in ("ticket_fields", "user_fields", "organization_fields"):
             fields = list(account._field_list(collection))
             return (records.render_field(f, base, collection) for f in fields)
+        if collection == "ticket_metrics":
+            items = [account.tickets[i] for i in sorted(account.tickets)
+                     if account.tickets[i]["status"] != "deleted"]
+            return (records.render_metric_set(t, base) for t in items)
         if collection == "ticket_meta":
             items = [account.tickets[i] for i in sorted(account.tickets)]
             return ({"id": t["id"], "support_type": account.support_type(t["id"]),
@@ -150,6 +154,7 @@ def ground_truth(sim, base, collection, params):
 
 
 COLLECTIONS = ("tickets", "users", "organizations", "ticket_events", "ticket_metric_events",
+               "ticket_metrics",
                "ticket_fields", "user_fields", "organization_fields", "ticket_meta")
 
 

@@ -881,6 +881,36 @@ class Prerendered(list):
         self.fragments = fragments
 
 
+def render_metric_set(ticket, base):
+    created = epoch(ticket["created_at"])
+    updated = epoch(ticket["updated_at"])
+    solved = ticket["status"] in ("solved", "closed")
+    minutes = max(0, (updated - created) // 60)
+    return {
+        "url": "%s/api/v2/ticket_metrics/%d.json" % (base, ticket["id"]),
+        "id": 7000000000000 + ticket["id"], "ticket_id": ticket["id"],
+        "created_at": ticket["created_at"], "updated_at": ticket["updated_at"],
+        "group_stations": 1, "assignee_stations": 1 if ticket["assignee_id"] else 0,
+        "reopens": 0, "replies": 1 if updated > created else 0,
+        "assignee_updated_at": ticket["updated_at"] if ticket["assignee_id"] else None,
+        "requester_updated_at": ticket["created_at"], "status_updated_at": ticket["updated_at"],
+        "initially_assigned_at": ticket["created_at"] if ticket["assignee_id"] else None,
+        "assigned_at": ticket["created_at"] if ticket["assignee_id"] else None,
+        "solved_at": ticket["updated_at"] if solved else None,
+        "latest_comment_added_at": ticket["updated_at"],
+        "reply_time_in_minutes": {"calendar": minutes if updated > created else None,
+                                  "business": minutes if updated > created else None},
+        "first_resolution_time_in_minutes": {"calendar": minutes if solved else None,
+                                             "business": minutes if solved else None},
+        "full_resolution_time_in_minutes": {"calendar": minutes if solved else None,
+                                            "business": minutes if solved else None},
+        "agent_wait_time_in_minutes": {"calendar": 0, "business": 0},
+        "requester_wait_time_in_minutes": {"calendar": minutes, "business": minutes},
+        "on_hold_time_in_minutes": {"calendar": 0, "business": 0},
+        "custom_status_updated_at": ticket["updated_at"],
+    }
+
+
 class RenderCache:
     """JSON (UTF-8 bytes) of rendered export records, keyed by record id, valid while
     the stored record is the same object (mutations replace records) and the

@@ -52,6 +52,7 @@ ROUTES = [
     ("GET", r"/api/v2/tickets/show_many", "tickets_show_many", "tickets_show_many"),
     ("GET", r"/api/v2/tickets/count", "tickets_count", "count"),
     ("GET", r"/api/v2/tickets/(\d+)", "ticket", "ticket_show"),
+    ("GET", r"/api/v2/tickets/(\d+)/metrics", "ticket_metrics", "ticket_metrics_of_ticket"),
     ("GET", r"/api/v2/users", "users_list", "users_list"),
     ("GET", r"/api/v2/users/show_many", "users_show_many", "users_show_many"),
     ("GET", r"/api/v2/users/count", "users_count", "count"),
@@ -127,36 +128,6 @@ def _includes(params):
     return {part.strip() for part in str(params.get("include", "")).split(",") if part.strip()}
 
 
-def render_metric_set(ticket, base):
-    created = records.epoch(ticket["created_at"])
-    updated = records.epoch(ticket["updated_at"])
-    solved = ticket["status"] in ("solved", "closed")
-    minutes = max(0, (updated - created) // 60)
-    return {
-        "url": "%s/api/v2/ticket_metrics/%d.json" % (base, ticket["id"]),
-        "id": 7000000000000 + ticket["id"], "ticket_id": ticket["id"],
-        "created_at": ticket["created_at"], "updated_at": ticket["updated_at"],
-        "group_stations": 1, "assignee_stations": 1 if ticket["assignee_id"] else 0,
-        "reopens": 0, "replies": 1 if updated > created else 0,
-        "assignee_updated_at": ticket["updated_at"] if ticket["assignee_id"] else None,
-        "requester_updated_at": ticket["created_at"], "status_updated_at": ticket["updated_at"],
-        "initially_assigned_at": ticket["created_at"] if ticket["assignee_id"] else None,
-        "assigned_at": ticket["created_at"] if ticket["assignee_id"] else None,
-        "solved_at": ticket["updated_at"] if solved else None,
-        "latest_comment_added_at": ticket["updated_at"],
-        "reply_time_in_minutes": {"calendar": minutes if updated > created else None,
-                                  "business": minutes if updated > created else None},
-        "first_resolution_time_in_minutes": {"calendar": minutes if solved else None,
-                                             "business": minutes if solved else None},
-        "full_resolution_time_in_minutes": {"calendar": minutes if solved else None,
-                                            "business": minutes if solved else None},
-        "agent_wait_time_in_minutes": {"calendar": 0, "business": 0},
-        "requester_wait_time_in_minutes": {"calendar": minutes, "business": minutes},
-        "on_hold_time_in_minutes": {"calendar": 0, "business": 0},
-        "custom_status_updated_at": ticket["updated_at"],
-    }
-
-
 def ticket_sideloads(sim, ctx, tickets, params):
     wanted = _includes(params)
     out = {}
@@ -172,9 +143,17 @@ def ticket_sideloads(sim, ctx, tickets, params):
         ids = sorted({t["organization_id"] for t in tickets
                       if t["organization_id"] is not None and t["organization_id"] in account.organizations})
         out["organizations"] = [records.render_organization(account.organizations[i], ctx) for i in ids]
-    if "metric_sets" in wanted:
-        out["metric_sets"] = [render_metric_set(t, ctx.base) for t in tickets]
+    if "metric_sets" in wanted and sim.switches.metric_sets_shape == "top_level":
+        out["metric_sets"] = [records.render_metric_set(t, ctx.base) for t in tickets]
     return out
+
+
+def _with_metric_sets(sim, tickets, rendered, params, base):
+    """include=metric_sets under metric_sets_shape=per_ticket: each ticket
+    carries its metric_set (a copy: the rendered records may be cached)."""
+    if "metric_sets" not in _includes(params) or sim.switches.metric_sets_shape != "per_ticket":
+        return rendered
+    return [dict(r, metric_set=records.render_metric_set(t, base)) for t, r in zip(tickets, rendered)]
 
 
 def ticket_export_spec(sim, req, cursor):
@@ -184,7 +163,11 @@ def ticket_export_spec(sim, req, cursor):
     cache = getattr(sim, "render_cache", None)
 
     def render(tickets, params):
-        if cache is not None:
+        if "metric_sets" in _includes(params) and sim.switches.metric_sets_shape == "per_ticket":
+            rendered = _with_metric_sets(sim, tickets,
+                                         [records.render_ticket(t, ctx, "export") for t in tickets],
+                                         params, ctx.base)
+        elif cache is not None:
             rendered = cache.render(tickets, ctx, lambda t: records.render_ticket(t, ctx, "export"), _dumps)
         else:
             rendered = [records.render_ticket(t, ctx, "export") for t in tickets]
@@ -367,11 +350,29 @@ def tickets_show_many(sim, req, groups):
     account = sim.account
     with account.lock:
         ctx = _ctx(sim, req)
+        found = []
 
         def lookup(i):
             t = _visible_ticket(account, i)
+            if t is not None:
+                found.append(t)
             return None if t is None else records.render_ticket(t, ctx, "show")
-        return pagination.show_many(req.params, lookup, "tickets")
+        body = pagination.show_many(req.params, lookup, "tickets")
+        found.sort(key=lambda t: t["id"])
+        body["tickets"] = _with_metric_sets(sim, found, body["tickets"], req.params, ctx.base)
+        body.update(ticket_sideloads(sim, ctx, found, req.params))
+        return body
+
+
+def ticket_metrics_of_ticket(sim, req, groups):
+    """GET /tickets/{id}/metrics: the ticket's metric set (archived tickets
+    too); 404 for a deleted ticket, as Zendesk answers."""
+    account = sim.account
+    with account.lock:
+        t = _visible_ticket(account, int(groups[0]))
+        if t is None:
+            raise NotFound()
+        return {"ticket_metric": records.render_metric_set(t, req.base_url)}
 
 
 def count(sim, req, groups):

@@ -178,6 +178,12 @@ class Switches:
         "available", ("available", "403", "404"),
         "business-hours schedules (Professional and above): served, or 403 / 404.",
         "§12.5")
+    metric_sets_shape: str = _switch(
+        "top_level", ("top_level", "per_ticket"),
+        "include=metric_sets: a top-level metric_sets array keyed by ticket_id (third-party "
+        "code reads it so), or a metric_set object inside each ticket (one planning document "
+        "says so).",
+        "§14")
     schedules_shape: str = _switch(
         "bare", ("bare", "offset"),
         "the schedules list: {\"schedules\": [...]} alone, or with next_page, previous_page "

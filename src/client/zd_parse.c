@@ -291,6 +291,67 @@ bad:
 }
 
 /*
+ * zd_page_take_sideload
+ *		Make a parsed export page's records its sideload: the page's key
+ *		array, or else each record's member object, in the records' order
+ *		(which shape Zendesk sends is not settled: sim/README.md §14).  A
+ *		page with records but neither shape is refused; on failure the page
+ *		is left as it was, for the caller to free.
+ */
+bool
+zd_page_take_sideload(ZdPage *page, const char *key, const char *member,
+					  char *errbuf, size_t errlen)
+{
+	json_t	   *array = json_is_object(page->root) ? json_object_get(page->root, key) : NULL;
+	json_t	   *own;
+
+	if (array != NULL && !json_is_null(array))
+	{
+		if (!json_is_array(array))
+		{
+			snprintf(errbuf, errlen, "\"%s\" is not an array", key);
+			return false;
+		}
+		if (!records_are_objects(array, key, errbuf, errlen))
+			return false;
+		page->records = array;
+		page->nrecords = json_array_size(array);
+		return true;
+	}
+	own = json_array();
+	if (own == NULL)
+	{
+		snprintf(errbuf, errlen, "out of memory");
+		return false;
+	}
+	for (size_t i = 0; i < page->nrecords; i++)
+	{
+		json_t	   *value = json_object_get(json_array_get(page->records, i), member);
+
+		if (!json_is_object(value))
+		{
+			snprintf(errbuf, errlen,
+					 "the page has no \"%s\" array, and its record %zu no \"%s\" object",
+					 key, i, member);
+			json_decref(own);
+			return false;
+		}
+		if (json_array_append(own, value) != 0)
+		{
+			snprintf(errbuf, errlen, "out of memory");
+			json_decref(own);
+			return false;
+		}
+	}
+	if (page->owned_records != NULL)
+		json_decref(page->owned_records);
+	page->owned_records = own;
+	page->records = own;
+	page->nrecords = json_array_size(own);
+	return true;
+}
+
+/*
  * zd_page_free
  *		The lookup's own array first: it references the record in the tree,
  *		and is malloc'd.  A tree in an arena goes with the arena.

@@ -52,6 +52,8 @@ extern bool zd_lookup_parse(const char *body, size_t len, const char *key,
 							bool single, ZdPage *page,
 							char *errbuf, size_t errlen);
 extern void zd_page_free(ZdPage *page);
+extern bool zd_page_take_sideload(ZdPage *page, const char *key, const char *member,
+								  char *errbuf, size_t errlen);
 extern bool zd_count_parse(const char *body, size_t len, long long *count,
 						   char *errbuf, size_t errlen);
 

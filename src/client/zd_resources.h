@@ -98,6 +98,16 @@ typedef struct ZdResource
 	ZdListFilter filters[2];	/* listings narrowed by a key; NULL-ended */
 	const char *plan_feature;	/* what a lower plan lacks: such an account
 								 * answers 403/404 where the list would be */
+	/*
+	 * A sideload: records that come with another resource's export pages
+	 * (ticket metrics with the tickets, include=metric_sets): the export
+	 * is export_path's, read by result_key's records; the records handed
+	 * out are the page's sideload_key array, or each record's
+	 * sideload_member object (Zendesk's shape is not settled).
+	 */
+	const char *sideload_include;
+	const char *sideload_key;
+	const char *sideload_member;
 	int			typical_rows;	/* the planner's guess without statistics or
 								 * the rows option (an account of a few dozen
 								 * agents); 0: the default of every table */

@@ -159,7 +159,8 @@ export_params(const ZdOptions *options, const ZdScanSpec *spec)
 	params.start_time = spec->start_time;
 	params.per_page = spec->per_page > 0 ? spec->per_page : options->page_size;
 	params.include_deleted = options->include_deleted;
-	params.include = options->include;
+	params.include = options->resource->sideload_include != NULL ?
+		options->resource->sideload_include : options->include;
 	return params;
 }
 
@@ -571,6 +572,14 @@ fetch_page(ZdScan *scan)
 				 errmsg("cannot continue the Zendesk export of server \"%s\"",
 						scan->options->server_name),
 				 errdetail("%s (GET %s).", err, path)));
+	/* a sideload (ticket metrics): the records handed out come with the page */
+	if (resource->sideload_key != NULL)
+	{
+		if (!zd_page_take_sideload(&scan->page, resource->sideload_key,
+								   resource->sideload_member, err, sizeof(err)))
+			report_invalid_page(scan, err, path);
+		check_record_ids(scan, path);
+	}
 	if (stream_passed_stop(scan))
 		scan->export.finished = true;
 	MemoryContextSwitchTo(old);

@@ -1346,6 +1346,12 @@ sync_body(ZdSyncRun *run, const ZdSyncArgs *args, bool reset, ZdSyncResult *resu
 	run->options = zd_get_options(args->source, true);
 	run->resource = run->options->resource;
 	run->listing = run->resource->stream == ZD_STREAM_LIST;
+	if (run->resource->sideload_key != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a mirror of Zendesk %s is not supported yet", run->resource->name),
+				 errdetail("Its records come with the pages of another export, and a mirror of them needs that export's deletions too."),
+				 errhint("Read it with INSERT INTO ... SELECT from the foreign table.")));
 	if (run->listing && run->resource->list_path == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

@@ -414,6 +414,44 @@ make_page(ZdPage *page, const char *body)
 	}
 }
 
+/* The metric_sets sideload in either shape, and a page with neither. */
+static void
+test_sideload(void)
+{
+	ZdPage		page;
+	char		err[256];
+
+	make_page(&page, "{\"tickets\":[{\"id\":1},{\"id\":2}],\"metric_sets\":[{\"id\":71,\"ticket_id\":1},{\"id\":72,\"ticket_id\":2}],"
+			  "\"after_url\":null,\"after_cursor\":null,\"end_of_stream\":true}");
+	check(zd_page_take_sideload(&page, "metric_sets", "metric_set", err, sizeof(err)) &&
+		  page.nrecords == 2 &&
+		  json_integer_value(json_object_get(json_array_get(page.records, 1), "id")) == 72,
+		  "top-level sideload: %s", err);
+	zd_page_free(&page);
+	make_page(&page, "{\"tickets\":[{\"id\":1,\"metric_set\":{\"id\":71}},{\"id\":2,\"metric_set\":{\"id\":72}}],"
+			  "\"after_url\":null,\"after_cursor\":null,\"end_of_stream\":true}");
+	check(zd_page_take_sideload(&page, "metric_sets", "metric_set", err, sizeof(err)) &&
+		  page.nrecords == 2 && page.owned_records == page.records &&
+		  json_integer_value(json_object_get(json_array_get(page.records, 0), "id")) == 71,
+		  "per-record sideload: %s", err);
+	zd_page_free(&page);
+	make_page(&page, "{\"tickets\":[{\"id\":1,\"metric_set\":{\"id\":71}},{\"id\":2}],"
+			  "\"after_url\":null,\"after_cursor\":null,\"end_of_stream\":true}");
+	check(!zd_page_take_sideload(&page, "metric_sets", "metric_set", err, sizeof(err)) &&
+		  strstr(err, "record 1 no \"metric_set\"") != NULL && page.nrecords == 2,
+		  "a record without its sideload: %s", err);
+	zd_page_free(&page);
+	make_page(&page, "{\"tickets\":[{\"id\":1}],\"metric_sets\":{},"
+			  "\"after_url\":null,\"after_cursor\":null,\"end_of_stream\":true}");
+	check(!zd_page_take_sideload(&page, "metric_sets", "metric_set", err, sizeof(err)) &&
+		  strstr(err, "is not an array") != NULL, "a sideload that is no array: %s", err);
+	zd_page_free(&page);
+	make_page(&page, "{\"tickets\":[],\"after_url\":null,\"after_cursor\":null,\"end_of_stream\":true}");
+	check(zd_page_take_sideload(&page, "metric_sets", "metric_set", err, sizeof(err)) &&
+		  page.nrecords == 0, "an empty page: %s", err);
+	zd_page_free(&page);
+}
+
 static void
 test_export_machine(void)
 {
@@ -1388,6 +1426,7 @@ main(void)
 	RUN(test_page_arena);
 	RUN(test_parse_time_page);
 	RUN(test_parse_bad_pages);
+	RUN(test_sideload);
 	RUN(test_list_page_parse);
 	RUN(test_list_machine);
 	RUN(test_list_restart);

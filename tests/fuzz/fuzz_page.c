@@ -69,6 +69,20 @@ check_page(const ZdResource *resource, const uint8_t *data, size_t size)
 #ifdef ZD_FUZZ_PLANTED_BUG
 	planted_bug(page.after_cursor);
 #endif
+	/* a sideload's records replace the page's, or the page stays as it was */
+	if (resource->sideload_key != NULL)
+	{
+		size_t		before = page.nrecords;
+
+		if (zd_page_take_sideload(&page, resource->sideload_key, resource->sideload_member,
+								  err, sizeof(err)))
+			FUZZ_CHECK(json_is_array(page.records) &&
+					   page.nrecords == json_array_size(page.records),
+					   "sideload of %zu records for %zu", page.nrecords, before);
+		else
+			FUZZ_CHECK(err[0] != '\0' && page.nrecords == before,
+					   "a refused sideload changed the page");
+	}
 	for (size_t i = 0; i < page.nrecords; i++)
 	{
 		json_t	   *record = json_array_get(page.records, i);

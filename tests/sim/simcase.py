@@ -144,6 +144,12 @@ class SimulatorCase(unittest.TestCase):
         self.assertEqual(resp.status, 200, (method, path, data[:300]))
         return json.loads(data) if data else None
 
+    def truth(self, name):
+        """GET /_sim/<name>: a ground truth, as a list."""
+        resp, data = self.request("GET", "/_sim/%s" % name)
+        self.assertEqual(resp.status, 200)
+        return json.loads(data)
+
     def jsonl(self, path):
         resp, data = self.request("GET", path)
         self.assertEqual(resp.status, 200)

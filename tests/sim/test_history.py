@@ -2,18 +2,11 @@
 history the ticket events export serves, paginated, archived tickets served
 whole, deleted tickets 404."""
 
-import json
-
 from simcase import SimulatorCase, path_of
 
 
 class TestHistory(SimulatorCase):
     tickets = 200
-
-    def truth(self, name):
-        resp, data = self.request("GET", "/_sim/%s" % name)
-        self.assertEqual(resp.status, 200)
-        return json.loads(data)
 
     def events_of(self, ticket_id):
         return [e for e in self.truth("ticket_events?include=comment_events")

@@ -24,11 +24,6 @@ class ListCase(SimulatorCase):
         self.control("POST", "/_sim/switches", values)
         self.addCleanup(self.sim.switches.update, {k: before[k] for k in values})
 
-    def truth(self, collection):
-        resp, data = self.request("GET", "/_sim/%s" % collection)
-        self.assertEqual(resp.status, 200)
-        return json.loads(data)
-
     def walk(self, path, size=100, limit=1000):
         """Follow links.next from page[size]=size until has_more is false."""
         sep = "&" if "?" in path else "?"
