@@ -318,7 +318,8 @@ ec_member_is_id(PlannerInfo *root, RelOptInfo *baserel, EquivalenceClass *ec,
 			continue;
 		if (col->source != ZD_SRC_KEY)
 			return false;
-		return strcmp(col->key, "id") == 0 ||
+		return strcmp(col->key, info->options->resource->lookup_id_key ?
+					  info->options->resource->lookup_id_key : "id") == 0 ||
 			zd_resource_filter(info->options->resource, col->key) != NULL;
 	}
 	return false;

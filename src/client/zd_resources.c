@@ -404,6 +404,13 @@ static const ZdResource resources[] = {
 		.has_support_type_scope = true,
 		.columns = ticket_metric_columns,
 		.count_path = "/api/v2/tickets/count.json",
+		/* ticket_id = n: GET /tickets/n/metrics; IN: show_many with the sideload */
+		.lookup_path = "/api/v2/tickets",
+		.lookup_key = "ticket_metric",
+		.lookup_batch = 100,
+		.lookup_id_key = "ticket_id",
+		.lookup_one_suffix = "/metrics",
+		.lookup_many_query = "&include=metric_sets",
 		.sideload_include = "metric_sets",
 		.sideload_key = "metric_sets",
 		.sideload_member = "metric_set",

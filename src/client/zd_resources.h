@@ -89,6 +89,9 @@ typedef struct ZdResource
 	const char *count_path;		/* {"count": {"value": N}}, or NULL */
 	int			lookup_batch;	/* ids one lookup request takes: 100 with
 								 * show_many, 1 with only a show endpoint */
+	const char *lookup_id_key;	/* the key lookups are by (NULL: "id") */
+	const char *lookup_one_suffix;	/* one id: <path>/<id><this>.json */
+	const char *lookup_many_query;	/* show_many: &<this> after the ids */
 
 	/* standard lists (stream ZD_STREAM_LIST) */
 	const char *list_path;		/* the whole list, with the query it needs;

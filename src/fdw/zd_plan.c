@@ -122,6 +122,13 @@ time_comparison(Oid opno)
 	return 0;
 }
 
+/* The key lookups are by: "id", or a ticket's metrics' "ticket_id". */
+static const char *
+lookup_key(const ZdResource *resource)
+{
+	return resource->lookup_id_key != NULL ? resource->lookup_id_key : "id";
+}
+
 static bool
 is_lower_bound_key(const ZdResource *resource, const ZdColumn *col)
 {
@@ -162,7 +169,7 @@ classify(PlannerInfo *root, RelOptInfo *baserel, const ZdOptions *options,
 			return false;
 
 		/* id = value: a lookup */
-		if (column_is_key(col, "id") && resource->lookup_path != NULL &&
+		if (column_is_key(col, lookup_key(resource)) && resource->lookup_path != NULL &&
 			is_id_type(col->typid) && is_id_type(exprType(other)) &&
 			is_integer_equality(op->opno))
 		{
@@ -234,7 +241,7 @@ classify(PlannerInfo *root, RelOptInfo *baserel, const ZdOptions *options,
 				}
 			}
 		}
-		if (saop->useOr && column_is_key(col, "id") && resource->lookup_path != NULL &&
+		if (saop->useOr && column_is_key(col, lookup_key(resource)) && resource->lookup_path != NULL &&
 			is_id_type(col->typid) && is_id_type(elemtype) &&
 			is_integer_equality(saop->opno) &&
 			!(resource->has_deleted && options->include_deleted) &&

@@ -327,7 +327,9 @@ zd_scan_first_request(const ZdOptions *options, const ZdScanSpec *spec)
 		if (spec->nids == 0)
 			return pstrdup("no request (the values admit no row)");
 		if (spec->nids == -1)
-			return psprintf("GET %s/?.json", options->resource->lookup_path);
+			return psprintf("GET %s/?%s.json", options->resource->lookup_path,
+							options->resource->lookup_one_suffix ?
+							options->resource->lookup_one_suffix : "");
 		if (spec->nids == -2)
 			return options->resource->lookup_batch > 1 ?
 				psprintf("GET %s/show_many.json?ids=? (up to %d ids a request)",
@@ -477,6 +479,11 @@ fetch_lookup(ZdScan *scan)
 						 batch == 1, &scan->page, err, sizeof(err)))
 		report_invalid_page(scan, err, zd_url_path(url));
 	scan->page_loaded = true;
+	/* show_many of the parent, its records' sideload (a ticket's metrics) */
+	if (batch > 1 && resource->sideload_key != NULL &&
+		!zd_page_take_sideload(&scan->page, resource->sideload_key,
+							   resource->sideload_member, err, sizeof(err)))
+		report_invalid_page(scan, err, zd_url_path(url));
 	check_record_ids(scan, zd_url_path(url));
 }
 

@@ -1136,6 +1136,23 @@ test_lookups(void)
 		  "100 ids: %zu bytes", path ? strlen(path) : 0);
 	free(path);
 	check(zd_lookup_path(tickets, ids, 101) == NULL, "101 ids are two requests");
+	{
+		/* a ticket's metrics: its own endpoint, or show_many with the sideload */
+		const ZdResource *metrics = zd_resource_lookup("ticket_metrics");
+
+		path = zd_lookup_path(metrics, ids, 1);
+		check(path && strcmp(path, "/api/v2/tickets/1000000000000/metrics.json") == 0,
+			  "one ticket's metrics: %s", path);
+		free(path);
+		path = zd_lookup_path(metrics, ids, 2);
+		check(path && strcmp(path, "/api/v2/tickets/show_many.json?ids=1000000000000,1000000000001&include=metric_sets") == 0,
+			  "many tickets' metrics: %s", path);
+		free(path);
+		path = zd_lookup_path(metrics, ids, 100);
+		check(path && strlen(path) == strlen("/api/v2/tickets/show_many.json?ids=&include=metric_sets") +
+			  100 * 13 + 99, "100 tickets' metrics: %zu bytes", path ? strlen(path) : 0);
+		free(path);
+	}
 	check(zd_lookup_path(zd_resource_lookup("ticket_events"), ids, 1) == NULL,
 		  "ticket events have no lookup");
 	check(zd_lookup_requests(tickets, 0) == 0 && zd_lookup_requests(tickets, 100) == 1 &&
