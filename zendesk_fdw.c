@@ -803,21 +803,7 @@ start_pass(ForeignScanState *node, ZdScanState *state)
 		tuplestore_clear(state->cache);
 		state->cache_complete = false;
 	}
-	state->previous = state->spec;
-	if (state->spec.nids > 0)
-	{
-		state->previous.ids = MemoryContextAlloc(GetMemoryChunkContext(state),
-												 sizeof(int64) * state->spec.nids);
-		memcpy(state->previous.ids, state->spec.ids, sizeof(int64) * state->spec.nids);
-	}
-	if (state->spec.nfilter_values > 0)
-	{
-		state->previous.filter_values =
-			MemoryContextAlloc(GetMemoryChunkContext(state),
-							   sizeof(int64) * state->spec.nfilter_values);
-		memcpy(state->previous.filter_values, state->spec.filter_values,
-			   sizeof(int64) * state->spec.nfilter_values);
-	}
+	zd_scan_spec_copy(&state->previous, &state->spec, GetMemoryChunkContext(state));
 	state->have_previous = true;
 
 	/* no request yet: a count request of the guard shows in EXPLAIN ANALYZE */

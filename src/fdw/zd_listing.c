@@ -43,6 +43,19 @@ zd_listing_path(const ZdResource *resource, const ZdListFilter *filter, int64 va
 }
 
 /*
+ * zd_listing_page_size
+ *		page[size] of a listing asked with per_page (0: none asked): at most
+ *		Zendesk's 100; 0 for a list that takes no pagination.
+ */
+int
+zd_listing_page_size(const ZdResource *resource, int per_page)
+{
+	if (!resource->list_paged)
+		return 0;
+	return (per_page > 0 && per_page < ZD_LIST_MAX_PAGE_SIZE) ? per_page : ZD_LIST_MAX_PAGE_SIZE;
+}
+
+/*
  * zd_listing_begin
  *		Set up list for the whole list (filter NULL) or a filtered listing;
  *		page_size 0 takes the largest page Zendesk gives.
@@ -54,12 +67,9 @@ zd_listing_begin(ZdList *list, const ZdOptions *options, const ZdListFilter *fil
 	const ZdResource *resource = options->resource;
 	char	   *path = zd_listing_path(resource, filter, value);
 	char		err[256];
-	int			size = 0;
 
-	if (resource->list_paged)
-		size = (page_size > 0 && page_size < ZD_LIST_MAX_PAGE_SIZE) ?
-			page_size : ZD_LIST_MAX_PAGE_SIZE;
-	if (!zd_list_begin(list, options->base_url, path, size, err, sizeof(err)))
+	if (!zd_list_begin(list, options->base_url, path,
+					   zd_listing_page_size(resource, page_size), err, sizeof(err)))
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("could not start the Zendesk listing %s: %s", path, err)));

@@ -39,6 +39,7 @@ typedef enum ZdListingAnswer
 	ZD_LISTING_NOT_ON_PLAN		/* the account's plan lacks the resource */
 } ZdListingAnswer;
 
+extern int	zd_listing_page_size(const ZdResource *resource, int per_page);
 extern char *zd_listing_path(const ZdResource *resource, const ZdListFilter *filter,
 							 int64 value);
 extern void zd_listing_begin(ZdList *list, const ZdOptions *options,

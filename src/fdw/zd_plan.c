@@ -122,6 +122,21 @@ time_comparison(Oid opno)
 	return 0;
 }
 
+/*
+ * The index in resource->filters of the key the column is filled from, when
+ * a standard list has a filtered listing by it; else -1.
+ */
+static int
+filter_of(const ZdResource *resource, const ZdColumn *col)
+{
+	const ZdListFilter *filter;
+
+	if (col == NULL || col->source != ZD_SRC_KEY || resource->stream != ZD_STREAM_LIST)
+		return -1;
+	filter = zd_resource_filter(resource, col->key);
+	return filter != NULL ? (int) (filter - resource->filters) : -1;
+}
+
 /* The key lookups are by: "id", or a ticket's metrics' "ticket_id". */
 static const char *
 lookup_key(const ZdResource *resource)
@@ -182,20 +197,12 @@ classify(PlannerInfo *root, RelOptInfo *baserel, const ZdOptions *options,
 		}
 
 		/* key = value on a filtered listing's key */
-		if (resource->stream == ZD_STREAM_LIST && is_id_type(col->typid) &&
+		if (filter_of(resource, col) >= 0 && is_id_type(col->typid) &&
 			is_id_type(exprType(other)) && is_integer_equality(op->opno))
 		{
-			for (int i = 0; i < (int) lengthof(resource->filters) &&
-				 resource->filters[i].key != NULL; i++)
-			{
-				if (column_is_key(col, resource->filters[i].key))
-				{
-					*kind = ZD_PUSH_FILTER + i;
-					*value = (Expr *) other;
-					return true;
-				}
-			}
-			return false;
+			*kind = ZD_PUSH_FILTER + filter_of(resource, col);
+			*value = (Expr *) other;
+			return true;
 		}
 
 		direction = time_comparison(op->opno);
@@ -226,20 +233,13 @@ classify(PlannerInfo *root, RelOptInfo *baserel, const ZdOptions *options,
 		Oid			elemtype = get_element_type(exprType(array));
 
 		/* key = ANY (values) on a filtered listing's key: a listing each */
-		if (saop->useOr && col != NULL && resource->stream == ZD_STREAM_LIST &&
+		if (saop->useOr && filter_of(resource, col) >= 0 &&
 			is_id_type(col->typid) && is_id_type(elemtype) &&
 			is_integer_equality(saop->opno) && is_pushable_value(root, baserel, array))
 		{
-			for (int i = 0; i < (int) lengthof(resource->filters) &&
-				 resource->filters[i].key != NULL; i++)
-			{
-				if (column_is_key(col, resource->filters[i].key))
-				{
-					*kind = ZD_PUSH_FILTER + i;
-					*value = (Expr *) array;
-					return true;
-				}
-			}
+			*kind = ZD_PUSH_FILTER + filter_of(resource, col);
+			*value = (Expr *) array;
+			return true;
 		}
 		if (saop->useOr && column_is_key(col, lookup_key(resource)) && resource->lookup_path != NULL &&
 			is_id_type(col->typid) && is_id_type(elemtype) &&

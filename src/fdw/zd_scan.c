@@ -164,25 +164,35 @@ export_params(const ZdOptions *options, const ZdScanSpec *spec)
 	return params;
 }
 
-/* Keep a copy of spec, its ids in the scan context. */
+static int64 *
+copy_values(MemoryContext cxt, const int64 *values, int n)
+{
+	int64	   *copy;
+
+	if (n <= 0)
+		return NULL;
+	copy = MemoryContextAlloc(cxt, sizeof(int64) * n);
+	memcpy(copy, values, sizeof(int64) * n);
+	return copy;
+}
+
+/*
+ * zd_scan_spec_copy
+ *		*dst = *src, with the ids and filter values copied into cxt.
+ */
+void
+zd_scan_spec_copy(ZdScanSpec *dst, const ZdScanSpec *src, MemoryContext cxt)
+{
+	*dst = *src;
+	dst->ids = copy_values(cxt, src->ids, src->nids);
+	dst->filter_values = copy_values(cxt, src->filter_values, src->nfilter_values);
+}
+
+/* Keep a copy of spec, its values in the scan context. */
 static void
 set_spec(ZdScan *scan, const ZdScanSpec *spec)
 {
-	scan->spec = *spec;
-	scan->spec.ids = NULL;
-	if (spec->lookup && spec->nids > 0)
-	{
-		scan->spec.ids = MemoryContextAlloc(scan->scan_cxt, sizeof(int64) * spec->nids);
-		memcpy(scan->spec.ids, spec->ids, sizeof(int64) * spec->nids);
-	}
-	scan->spec.filter_values = NULL;
-	if (spec->nfilter_values > 0)
-	{
-		scan->spec.filter_values = MemoryContextAlloc(scan->scan_cxt,
-													  sizeof(int64) * spec->nfilter_values);
-		memcpy(scan->spec.filter_values, spec->filter_values,
-			   sizeof(int64) * spec->nfilter_values);
-	}
+	zd_scan_spec_copy(&scan->spec, spec, scan->scan_cxt);
 	scan->next_id = 0;
 	scan->lookup_done = spec->lookup && spec->nids == 0;
 }
@@ -298,8 +308,7 @@ list_first_request(const ZdResource *resource, const ZdScanSpec *spec)
 	}
 	if (resource->list_paged)
 		appendStringInfo(&buf, "%cpage[size]=%d", strchr(format, '?') ? '&' : '?',
-						 spec->per_page > 0 && spec->per_page < ZD_LIST_MAX_PAGE_SIZE ?
-						 spec->per_page : ZD_LIST_MAX_PAGE_SIZE);
+						 zd_listing_page_size(resource, spec->per_page));
 	if (spec->nfilter_values > 1)
 		appendStringInfo(&buf, " (and %d more listings, one a %s)", spec->nfilter_values - 1,
 						 filter->key);

@@ -177,6 +177,7 @@ extern void zd_scan_end(ZdScan *scan);
 extern void zd_scan_report(ZdScan *scan, ZdRequestStats *stats, long *pages,
 						   int64 *skipped);
 extern char *zd_scan_first_request(const ZdOptions *options, const ZdScanSpec *spec);
+extern void zd_scan_spec_copy(ZdScanSpec *dst, const ZdScanSpec *src, MemoryContext cxt);
 extern int64 zd_scan_count(const ZdOptions *options);
 extern int64 zd_scan_count_for(ZdScan *scan);
 
