@@ -12,8 +12,8 @@
  *	- requests are standard ones (the account's per-minute limit), never
  *	  the export's;
  *	- a page[after] cursor Zendesk refuses (expired, invalid) restarts the
- *	  listing from its first page; the records already taken are skipped
- *	  by id (zd_list_take);
+ *	  listing from its first page: a scan skips the records it already
+ *	  returned (zd_list_take), a mirror takes the new pass whole;
  *	- a filtered listing (the memberships of one group) answers 404 when
  *	  the group does not exist: that is a listing with no record;
  *	- a resource a lower plan lacks answers 403, or 404 InvalidEndpoint:
